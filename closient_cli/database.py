@@ -1,0 +1,190 @@
+"""Connections to the database closient reports on: read-only, one snapshot per report.
+
+SQLAlchemy and psycopg are imported here and only here, so commands that fail before
+reaching a database start fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import URL, create_engine, event, exc, make_url
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from closient_cli.errors import InternalError, Unavailable, ValidationError
+
+log = logging.getLogger(__name__)
+
+POSTGRESQL_DRIVER = "postgresql+psycopg"
+_POSTGRESQL_SCHEMES = {"postgres", "postgresql", "postgres+psycopg", POSTGRESQL_DRIVER}
+_SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
+_SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine over the reported database and how to name it to a person."""
+
+    engine: Engine
+    dialect: str
+    description: str
+    timeout: float
+
+    def timestamp(self, moment: datetime) -> object:
+        """A timestamp as this engine compares it (SQLite keeps UTC text)."""
+        if self.dialect == "sqlite":
+            return moment.strftime("%Y-%m-%d %H:%M:%S")
+        return moment
+
+
+def parse_database_url(url: str) -> URL:
+    """An SQLAlchemy URL; ``postgres://`` and ``postgresql://`` mean psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except (exc.ArgumentError, ValueError):
+        raise ValidationError(
+            "The database URL is not a valid SQLAlchemy URL "
+            "(for example postgresql://user@host/dbname or sqlite:///path/to/file)."
+        ) from None
+    if parsed.drivername in _POSTGRESQL_SCHEMES:
+        return parsed.set(drivername=POSTGRESQL_DRIVER)
+    if parsed.drivername in _SQLITE_SCHEMES:
+        return parsed
+    raise ValidationError(
+        f"closient reads PostgreSQL or SQLite databases, not {parsed.drivername}."
+    )
+
+
+def describe(url: URL) -> str:
+    """A name for the database that never includes its password."""
+    if url.drivername.startswith("sqlite"):
+        return f"the SQLite database {url.database or ':memory:'}"
+    where = url.host or "the default host"
+    if url.port:
+        where = f"{where}:{url.port}"
+    return f"the PostgreSQL database {url.database or '(default)'} on {where}"
+
+
+def open_database(url: str | Path, *, timeout: float) -> Database:
+    """An engine for ``url`` (a URL string, or the path of a SQLite file)."""
+    parsed = (
+        URL.create("sqlite", database=str(url))
+        if isinstance(url, Path)
+        else parse_database_url(url)
+    )
+    if parsed.drivername.startswith("sqlite"):
+        return _open_sqlite(parsed, timeout)
+    return _open_postgresql(parsed, timeout)
+
+
+def _open_sqlite(url: URL, timeout: float) -> Database:
+    path = url.database
+    if not path or path == ":memory:":
+        raise ValidationError("A SQLite database URL must name a file.")
+    if not Path(path).is_file():
+        raise Unavailable(
+            f"The SQLite database {path} does not exist "
+            "(run closient demo to create the embedded one)."
+        )
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    engine = create_engine("sqlite+pysqlite://", creator=connect, poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # pysqlite leaves SELECTs outside any transaction; one explicit read
+        # transaction gives every query of a report the same snapshot.
+        connection.exec_driver_sql("BEGIN")
+
+    return Database(engine, "sqlite", describe(url), timeout)
+
+
+def _open_postgresql(url: URL, timeout: float) -> Database:
+    connect_args: dict[str, Any] = {
+        "connect_timeout": max(1, math.ceil(timeout)),
+        "application_name": "closient",
+    }
+    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    statement_timeout_ms = max(1, round(timeout * 1000))
+
+    @event.listens_for(engine, "connect")
+    def _configure_session(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET default_transaction_read_only = on")
+            cursor.execute(f"SET statement_timeout = {statement_timeout_ms}")
+            cursor.execute("SET jit = off")
+        dbapi_connection.autocommit = False
+
+    return Database(engine, "postgresql", describe(url), timeout)
+
+
+@contextmanager
+def snapshot(database: Database) -> Iterator[Connection]:
+    """One read-only transaction whose queries all see the same snapshot."""
+    with translated_errors(database), database.engine.connect() as connection:
+        if database.dialect == "postgresql":
+            connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def translated_errors(database: Database) -> Iterator[None]:
+    """Turn driver failures into closient errors that name the database, not secrets."""
+    try:
+        yield
+    except exc.DBAPIError as error:
+        raise _translate(database, error) from None
+
+
+def _translate(database: Database, error: exc.DBAPIError) -> Exception:
+    reason = _first_line(error.orig)
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    log.debug("database error %s: %s", sqlstate or type(error.orig).__name__, reason)
+    if sqlstate == "57014":  # query_canceled: statement_timeout ran out
+        return Unavailable(
+            f"A query on {database.description} ran past the time limit of "
+            f"{database.timeout:g} s."
+        )
+    if _is_schema_fault(database, sqlstate, reason):
+        return InternalError(
+            f"{database.description} lacks the schema closient expects: {reason}."
+        )
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return Unavailable(f"Cannot read {database.description}: {reason}.")
+    return InternalError(f"{database.description} answered with an error: {reason}.")
+
+
+def _is_schema_fault(database: Database, sqlstate: str, reason: str) -> bool:
+    # SQLSTATE class 42 holds undefined tables and columns; SQLite only has messages.
+    if database.dialect == "sqlite":
+        return any(marker in reason for marker in _SQLITE_SCHEMA_ERRORS)
+    return sqlstate.startswith("42")
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "").strip()
+    line = next((part for part in text.splitlines() if part.strip()), "no details")
+    return line.strip().rstrip(".")

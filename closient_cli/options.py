@@ -1,0 +1,90 @@
+"""Options shared by several commands, and the parsing of their values."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from closient_cli.errors import ValidationError
+from closient_cli.redact import RedactingFilter
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy URL of the database to read "
+        "(else CLOSIENT_DATABASE_URL, the config file, the embedded SQLite file).",
+        show_default=False,
+    ),
+]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        metavar="KEY",
+        help="Closient API key (else CLOSIENT_API_KEY, then the config file).",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Report date (default: today in UTC).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON instead of a table.")
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        min=0.1,
+        help="Limit on connecting and on each query.",
+    ),
+]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Log what closient does to stderr.")
+]
+DebugOption = Annotated[
+    bool,
+    typer.Option("--debug", help="Log everything and show tracebacks, secrets masked."),
+]
+
+
+def parse_as_of(value: str | None) -> date:
+    """The report date: ``YYYY-MM-DD``, or today in UTC."""
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            "--as-of must be a calendar date written YYYY-MM-DD."
+        ) from None
+
+
+def configure_logging(*, verbose: bool, debug: bool) -> None:
+    """Send closient's log records to stderr when asked, with secrets masked."""
+    if not (verbose or debug):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("closient_cli")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
