@@ -1,17 +1,60 @@
-"""One organization's dashboard report, from settings to counters, in one snapshot."""
+"""Reports read from one snapshot: the key is checked, then access and rows are read.
+
+:func:`reading` is how every command reaches the database: it refuses a malformed key
+before connecting, opens one read-only snapshot, and identifies the caller in it.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-from closient_cli.access import Organization, authorize, identify
+from closient_cli.access import Caller, Organization, authorize, identify
 from closient_cli.apikeys import parse_key
 from closient_cli.settings import Settings, embedded_database_path
 from closient_cli.stats import DashboardStats, compute_stats
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from closient_cli.database import Database
+
 DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A caller's view of the database inside one read-only snapshot."""
+
+    connection: Connection
+    database: Database
+    caller: Caller
+
+    @property
+    def dialect(self) -> str:
+        return self.database.dialect
+
+    def organization(self, organization_id: uuid.UUID) -> Organization:
+        """The organization if the caller may read it, else NotFound."""
+        return authorize(self.connection, self.database, self.caller, organization_id)
+
+
+@contextmanager
+def reading(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Reader]:
+    """Check the key, connect, and yield a Reader over one read-only snapshot."""
+    key = parse_key(settings.api_key.value)
+    from closient_cli.database import open_database, snapshot
+
+    database = open_database(
+        settings.database_url.value or embedded_database_path(), timeout=timeout
+    )
+    now = datetime.now(UTC)
+    with snapshot(database) as connection:
+        yield Reader(connection, database, identify(connection, database, key, now))
 
 
 @dataclass(frozen=True)
@@ -34,19 +77,10 @@ class StatsReport:
 
 
 def run_stats(request: StatsRequest) -> StatsReport:
-    """Check the key, then read access and counters from one read-only snapshot."""
-    key = parse_key(request.settings.api_key.value)
-    from closient_cli.database import open_database, snapshot
-
-    database = open_database(
-        request.settings.database_url.value or embedded_database_path(),
-        timeout=request.timeout,
-    )
-    now = datetime.now(UTC)
-    with snapshot(database) as connection:
-        caller = identify(connection, database, key, now)
-        organization = authorize(connection, database, caller, request.organization_id)
+    """The counters of one organization, access and counts from one snapshot."""
+    with reading(request.settings, request.timeout) as reader:
+        organization = reader.organization(request.organization_id)
         stats = compute_stats(
-            connection, database.dialect, organization.id, request.as_of
+            reader.connection, reader.dialect, organization.id, request.as_of
         )
     return StatsReport(organization=organization, as_of=request.as_of, stats=stats)
