@@ -82,9 +82,16 @@ def configure_logging(*, verbose: bool, debug: bool) -> None:
     """Send closient's log records to stderr when asked, with secrets masked."""
     if not (verbose or debug):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    root = logging.getLogger("closient_cli")
+    for existing in root.handlers:
+        if isinstance(existing, _StderrHandler):
+            root.removeHandler(existing)
+    handler = _StderrHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("closient_cli")
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler closient attaches, replaced rather than stacked."""

@@ -33,6 +33,13 @@ COUNTER_LABELS = {
     "missing_images": "Products without images",
 }
 
+# Counters that ask for attention when they are not zero, and the colour they get.
+ATTENTION_STYLES = {
+    "broken_offers": "bold red",
+    "expiring_certifications": "yellow",
+    "missing_images": "yellow",
+}
+
 
 def visible(text: str) -> str:
     """``text`` with control and bidi-override characters shown as escapes."""
@@ -56,15 +63,17 @@ def make_console(stream: IO[str], *, no_color: bool = False) -> Console:
 def print_stats_table(console: Console, report: StatsReport) -> None:
     """The counters as a two-column table titled with the organization and date."""
     from rich.table import Table
+    from rich.text import Text
 
     title = inert(report.organization.name, style="bold")
     title.append(f" · dashboard as of {report.as_of.isoformat()}", style="")
-    table = Table(title=title, title_justify="left", show_header=True)
+    table = Table(title=title, title_justify="left", header_style="bold cyan")
     table.add_column("Counter")
     table.add_column("Value", justify="right")
     for name, value in report.stats.as_dict().items():
         shown = f"{value}%" if name == "avg_completeness" else f"{value:,}"
-        table.add_row(COUNTER_LABELS[name], shown)
+        style = ATTENTION_STYLES.get(name, "") if value else ""
+        table.add_row(COUNTER_LABELS[name], Text(shown, style=style))
     console.print(table)
     console.print(
         inert(f"Organization {report.organization.short_id}", style="dim"),
