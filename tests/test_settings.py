@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,3 +155,49 @@ def test_embedded_database_is_the_default(closient: Invoke) -> None:
 def test_settings_repr_hides_the_key() -> None:
     settings = resolve(database_flag=None, api_key_flag="csu_secret_value", environ={})
     assert "csu_secret_value" not in repr(settings)
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("how", ["environment", "pgpass", "service"])
+def test_libpq_fills_what_the_url_leaves_out(
+    closient: Invoke, pg_server: Any, tmp_path: Path, how: str
+) -> None:
+    from sqlalchemy import make_url
+
+    from tests.conftest import new_postgres_database
+    from tests.pgserver import PASSWORD
+
+    world = World()
+    database = new_postgres_database(pg_server)
+    database.write(world.catalogue)
+    dbname = make_url(database.url).database
+    env = {"PGHOST": "127.0.0.1", "PGPORT": str(pg_server.port), "PGUSER": "postgres"}
+    url = "postgresql://"
+    if how == "environment":
+        env |= {"PGDATABASE": str(dbname), "PGPASSWORD": PASSWORD}
+    elif how == "pgpass":
+        pgpass = write_config(
+            tmp_path / "pgpass",
+            f"127.0.0.1:{pg_server.port}:{dbname}:postgres:{PASSWORD}\n",
+        )
+        env |= {"PGDATABASE": str(dbname), "PGPASSFILE": str(pgpass)}
+    else:
+        services = write_config(
+            tmp_path / "services.conf",
+            f"[reporting]\nhost=127.0.0.1\nport={pg_server.port}\nuser=postgres\n"
+            f"dbname={dbname}\npassword={PASSWORD}\n",
+        )
+        env = {"PGSERVICEFILE": str(services)}
+        url = "postgresql:///?service=reporting"
+    outcome = closient(
+        "stats",
+        world.org_short,
+        "--json",
+        "--database",
+        url,
+        "--api-key",
+        world.key,
+        env=env,
+    )
+    assert outcome.status == 0, outcome.stderr
+    assert PASSWORD not in outcome.stdout + outcome.stderr
