@@ -40,6 +40,11 @@ class Database:
     description: str
     timeout: float
 
+    @property
+    def title(self) -> str:
+        """The description, capitalized to start a sentence."""
+        return self.description[:1].upper() + self.description[1:]
+
     def timestamp(self, moment: datetime) -> object:
         """A timestamp as this engine compares it (SQLite keeps UTC text)."""
         if self.dialect == "sqlite":
@@ -170,11 +175,11 @@ def _translate(database: Database, error: exc.DBAPIError) -> Exception:
         )
     if _is_schema_fault(database, sqlstate, reason):
         return InternalError(
-            f"{database.description} lacks the schema closient expects: {reason}."
+            f"{database.title} lacks the schema closient expects: {reason}."
         )
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
         return Unavailable(f"Cannot read {database.description}: {reason}.")
-    return InternalError(f"{database.description} answered with an error: {reason}.")
+    return InternalError(f"{database.title} answered with an error: {reason}.")
 
 
 def _is_schema_fault(database: Database, sqlstate: str, reason: str) -> bool:
