@@ -26,7 +26,7 @@ from closient_cli.errors import InternalError, Unavailable, ValidationError
 log = logging.getLogger(__name__)
 
 POSTGRESQL_DRIVER = "postgresql+psycopg"
-_POSTGRESQL_SCHEMES = {"postgres", "postgresql", "postgres+psycopg", POSTGRESQL_DRIVER}
+_POSTGRESQL_SCHEMES = {"postgres", "postgresql"}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
 
@@ -61,7 +61,8 @@ def parse_database_url(url: str) -> URL:
             "The database URL is not a valid SQLAlchemy URL "
             "(for example postgresql://user@host/dbname or sqlite:///path/to/file)."
         ) from None
-    if parsed.drivername in _POSTGRESQL_SCHEMES:
+    if parsed.drivername.split("+", 1)[0] in _POSTGRESQL_SCHEMES:
+        # Whatever driver the URL names, closient speaks to PostgreSQL via psycopg 3.
         return parsed.set(drivername=POSTGRESQL_DRIVER)
     if parsed.drivername in _SQLITE_SCHEMES:
         return parsed
