@@ -23,8 +23,6 @@ from closient_cli.options import (
 
 app = typer.Typer(
     name="closient",
-    help="Report a Closient organization's dashboard counters from the platform's "
-    "database.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -60,9 +58,15 @@ def main(
 ) -> None:
     """Report a Closient organization's dashboard counters from its database.
 
-    Exit statuses: 0 report printed, 1 unexpected error, 2 malformed arguments,
-    3 no usable API key, 4 organization not found or not readable,
-    5 database unavailable or too slow.
+    \b
+    Exit statuses:
+      0  the report was printed
+      1  unexpected error
+      2  malformed arguments, options or config file
+      3  no usable API key
+      4  organization not found, or the key may not read it
+      5  database unreachable, or a query ran past --timeout
+      130  interrupted
     """
 
 
