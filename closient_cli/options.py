@@ -52,6 +52,17 @@ TimeoutOption = Annotated[
         help="Limit on connecting and on each query.",
     ),
 ]
+RetriesOption = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        metavar="N",
+        min=0,
+        max=10,
+        help="Try a connection that fails this many more times, waiting longer "
+        "each time (access errors and query timeouts are never retried).",
+    ),
+]
 NoColorOption = Annotated[
     bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")
 ]
