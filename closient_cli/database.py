@@ -32,8 +32,14 @@ _POSTGRESQL_SCHEMES = {"postgres", "postgresql", "postgres+psycopg", POSTGRESQL_
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
 # Connection failures that waiting does not cure: bad credentials (SQLSTATE class 28)
-# and a database that does not exist (3D000).
+# and a database or role that does not exist (3D000). libpq reports a refused
+# connection without a SQLSTATE, so the server's words are checked too.
 _PERMANENT_CONNECT_STATES = ("28", "3D")
+_PERMANENT_CONNECT_MESSAGES = (
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",
+)
 RETRY_FIRST_DELAY = 0.5
 RETRY_MAX_DELAY = 8.0
 
@@ -191,7 +197,11 @@ def retry_delay(attempt: int) -> float:
 
 def _is_transient(error: exc.OperationalError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
-    return not sqlstate.startswith(_PERMANENT_CONNECT_STATES)
+    message = str(error.orig)
+    return not (
+        sqlstate.startswith(_PERMANENT_CONNECT_STATES)
+        or any(marker in message for marker in _PERMANENT_CONNECT_MESSAGES)
+    )
 
 
 @contextmanager
