@@ -120,7 +120,7 @@ def _wants_json(args: Sequence[str]) -> bool:
             return True
         name, _, inline = arg.partition("=")
         following = args[position + 1] if position + 1 < len(args) else ""
-        if name == "--format" and (inline or following) in _JSON_FORMATS:
+        if name == "--format" and (inline or following).lower() in _JSON_FORMATS:
             return True
     return False
 

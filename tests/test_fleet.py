@@ -215,6 +215,20 @@ def test_each_failure_is_one_plain_line_and_the_first_sets_the_status(
     assert short_id(fleet.readable[0]) in outcome.stdout
 
 
+@pytest.mark.parametrize(
+    "json_flag", [("--format=json",), ("--format", "JSON"), ("--format", "jsonl")]
+)
+def test_json_formats_report_failures_as_problem_objects(
+    closient: Invoke, database: TestDatabase, fleet: Fleet, json_flag: tuple[str, ...]
+) -> None:
+    outcome = stats(
+        closient, database, fleet.user_key, short_id(fleet.unreadable), *json_flag
+    )
+    assert (outcome.status, outcome.stdout) == (4, "")
+    problem = json.loads(outcome.stderr)
+    assert problem["error_code"] == "not_found"
+
+
 def test_every_named_organization_failing_prints_nothing(
     closient: Invoke, database: TestDatabase, fleet: Fleet
 ) -> None:
