@@ -95,7 +95,8 @@ def main(
 
     Exit statuses: 0 report printed, 1 unexpected error, 2 malformed arguments,
     3 no usable API key, 4 organization not found or not readable,
-    5 database unavailable or too slow.
+    5 database unavailable or too slow. When some of several organizations cannot
+    be read, the others are still reported and the first failure sets the status.
     """
 
 

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -321,3 +323,28 @@ def test_whoami_names_the_owner_of_the_key_never_the_key(
     for outcome in (user, business):
         for key in (fleet.user_key, fleet.business_key):
             assert key not in outcome.stdout + outcome.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("stats", "--help"),
+        ("whoami", "--help"),
+        ("orgs", "--help"),
+        ("stats", "--all", "x"),
+    ],
+)
+def test_help_and_argument_errors_do_not_load_the_database_libraries(
+    args: tuple[str, ...],
+) -> None:
+    program = (
+        "import sys\n"
+        "from closient_cli.__main__ import run\n"
+        f"status = run({list(args)!r})\n"
+        "loaded = [m for m in ('sqlalchemy', 'psycopg') if m in sys.modules]\n"
+        "sys.stderr.write(f'{status} {loaded}\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.splitlines()[-1] in ("0 []", "2 []")
