@@ -132,7 +132,7 @@ def test_unusable_output_is_refused_before_the_database(
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_retry_delays_grow_are_jittered_and_bounded() -> None:
+def test_retry_delays_grow_with_jitter_up_to_a_bound() -> None:
     delays = [retry_delay(attempt) for attempt in range(1, 11) for _ in range(20)]
     assert all(0 < delay <= RETRY_MAX_DELAY for delay in delays)
     first = {retry_delay(1) for _ in range(20)}
