@@ -16,11 +16,14 @@ from closient_cli.errors import (
     ClosientError,
     ExitStatus,
     InternalError,
+    OrganizationsFailed,
     ValidationError,
 )
+from closient_cli.options import reset_logging
 from closient_cli.redact import redact, remember, remember_url_password
 
 _KEY_PREFIXES = ("csb_", "csu_", "cpk_")
+_JSON_FORMATS = ("json", "jsonl")
 
 
 def main() -> None:
@@ -56,6 +59,8 @@ def run(args: Sequence[str]) -> int:
             ),
             wants_json=wants_json,
         )
+    finally:
+        reset_logging()
 
 
 def _invoke(args: list[str]) -> int:
@@ -72,18 +77,24 @@ def _invoke(args: list[str]) -> int:
 
 
 def _fail(error: ClosientError, *, wants_json: bool) -> int:
-    detail = redact(error.detail)
+    failures = error.failures if isinstance(error, OrganizationsFailed) else (error,)
     try:
-        if wants_json:
-            from closient_cli.render import problem_document, write_json
-
-            write_json(problem_document(error, detail), sys.stderr)
-        else:
-            sys.stderr.write(detail + "\n")
-            sys.stderr.flush()
+        for failure in failures:
+            _report(failure, wants_json=wants_json)
     except BrokenPipeError:
         pass
     return int(error.exit_status)
+
+
+def _report(error: ClosientError, *, wants_json: bool) -> None:
+    detail = redact(error.detail)
+    if wants_json:
+        from closient_cli.render import problem_document, write_json
+
+        write_json(problem_document(error, detail), sys.stderr)
+    else:
+        sys.stderr.write(detail + "\n")
+        sys.stderr.flush()
 
 
 def _usage_error_message(error: Exception) -> str | None:
@@ -106,7 +117,15 @@ def _closed_pipe() -> int:
 
 
 def _wants_json(args: Sequence[str]) -> bool:
-    return "--json" in args
+    """Whether errors should be problem objects: ``--json``, or a JSON ``--format``."""
+    for position, arg in enumerate(args):
+        if arg == "--json":
+            return True
+        name, _, inline = arg.partition("=")
+        following = args[position + 1] if position + 1 < len(args) else ""
+        if name == "--format" and (inline or following).lower() in _JSON_FORMATS:
+            return True
+    return False
 
 
 def _remember_secrets(args: Sequence[str]) -> None:

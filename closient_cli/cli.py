@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from closient_cli import __version__
+from closient_cli.formats import OutputFormat
 from closient_cli.options import (
     ApiKeyOption,
     AsOfOption,
@@ -15,11 +20,15 @@ from closient_cli.options import (
     DebugOption,
     JsonOption,
     NoColorOption,
+    RetriesOption,
     TimeoutOption,
     VerboseOption,
     configure_logging,
     parse_as_of,
 )
+
+if TYPE_CHECKING:
+    from closient_cli.fleet import FleetReport, FleetRequest
 
 app = typer.Typer(
     name="closient",
@@ -28,11 +37,35 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-OrganizationArgument = Annotated[
-    str,
+OrganizationsArgument = Annotated[
+    list[str] | None,
     typer.Argument(
         metavar="ORG_ID",
-        help="Organization id: 22-character shortuuid or canonical UUID.",
+        help="Organization ids: 22-character shortuuids or canonical UUIDs.",
+        show_default=False,
+    ),
+]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Every organization the API key may read (no ORG_ID then)."
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        help="Output format (default: table; --json means --format json).",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+OutputFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        metavar="FILE",
+        help="Write the report to FILE, replacing it in one step, instead of stdout.",
         show_default=False,
     ),
 ]
@@ -67,39 +100,199 @@ def main(
       4  organization not found, or the key may not read it
       5  database unreachable, or a query ran past --timeout
       130  interrupted
+    When some of several organizations cannot be read, the others are still
+    reported and the first failure sets the status.
     """
 
 
 @app.command()
 def stats(
-    organization: OrganizationArgument,
+    organizations: OrganizationsArgument = None,
+    all_organizations: AllOption = False,
+    output_format: FormatOption = None,
     json_output: JsonOption = False,
+    output: OutputFileOption = None,
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Print the seven dashboard counters of one organization."""
-    from closient_cli.ids import parse_uuid
-    from closient_cli.render import make_console, print_stats_table, write_json
-    from closient_cli.report import StatsRequest, run_stats
+    """Print the seven dashboard counters of one organization, several, or --all.
+
+    When some named organizations cannot be read, the others are still reported and
+    the exit status is that of the first failure.
+    """
+    from closient_cli.errors import OrganizationsFailed
+    from closient_cli.fleet import FleetRequest, run_fleet
+    from closient_cli.formats import check_output_path
     from closient_cli.settings import resolve
 
     configure_logging(verbose=verbose, debug=debug)
-    request = StatsRequest(
-        organization_id=parse_uuid(organization),
+    chosen = _chosen_format(output_format, json_output)
+    request = FleetRequest(
+        organization_ids=_organization_ids(organizations or [], all_organizations),
+        all_organizations=all_organizations,
         as_of=parse_as_of(as_of),
         settings=resolve(database_flag=database, api_key_flag=api_key),
         timeout=timeout,
+        retries=retries,
     )
-    report = run_stats(request)
+    if output is not None:
+        check_output_path(output)
+    with _progress_display(request) as progress:
+        fleet = run_fleet(request, progress)
+    single = not all_organizations and len(request.organization_ids) == 1
+    _write_stats(fleet, chosen, output, single=single, no_color=no_color)
+    if fleet.failures:
+        raise OrganizationsFailed(fleet.failures)
+
+
+def _chosen_format(
+    output_format: OutputFormat | None, json_output: bool
+) -> OutputFormat:
+    from closient_cli.errors import ValidationError
+
+    if json_output and output_format not in (None, OutputFormat.JSON):
+        raise ValidationError("--json means --format json; give only one of them.")
     if json_output:
-        write_json(report.stats.as_dict(), sys.stdout)
+        return OutputFormat.JSON
+    return output_format or OutputFormat.TABLE
+
+
+def _organization_ids(ids: list[str], all_organizations: bool) -> tuple[uuid.UUID, ...]:
+    from closient_cli.errors import ValidationError
+    from closient_cli.ids import parse_uuid
+
+    if all_organizations and ids:
+        raise ValidationError("Give organization ids or --all, not both.")
+    if not all_organizations and not ids:
+        raise ValidationError("Name at least one organization id, or give --all.")
+    return tuple(parse_uuid(text) for text in ids)
+
+
+@contextmanager
+def _progress_display(
+    request: FleetRequest,
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for runs over several organizations, only when
+    stderr is a terminal."""
+    several = request.all_organizations or len(request.organization_ids) > 1
+    if not (several and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.progress import Progress
+
+    from closient_cli.render import make_console
+
+    with Progress(console=make_console(sys.stderr), transient=True) as bar:
+        task = bar.add_task("Reading organizations", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _write_stats(
+    fleet: FleetReport,
+    chosen: OutputFormat,
+    output: Path | None,
+    *,
+    single: bool,
+    no_color: bool,
+) -> None:
+    from closient_cli.formats import atomic_output
+
+    if output is None:
+        _draw_stats(fleet, chosen, sys.stdout, single=single, no_color=no_color)
+        return
+    with atomic_output(output) as stream:
+        _draw_stats(fleet, chosen, stream, single=single, no_color=True)
+
+
+def _draw_stats(
+    fleet: FleetReport,
+    chosen: OutputFormat,
+    stream: IO[str],
+    *,
+    single: bool,
+    no_color: bool,
+) -> None:
+    from closient_cli.formats import write_report
+    from closient_cli.render import make_console, print_fleet_table, print_stats_table
+
+    if chosen is not OutputFormat.TABLE:
+        write_report(fleet, chosen, stream, single=single)
+    elif single:
+        print_stats_table(make_console(stream, no_color=no_color), fleet.reports[0])
     else:
-        print_stats_table(make_console(sys.stdout, no_color=no_color), report)
+        print_fleet_table(make_console(stream, no_color=no_color), fleet)
+
+
+@app.command()
+def whoami(
+    json_output: JsonOption = False,
+    database: DatabaseOption = None,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
+    no_color: NoColorOption = False,
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show whom the API key belongs to and its kind (never the key itself)."""
+    from closient_cli.identity import who_am_i
+    from closient_cli.render import make_console, print_identity, write_json
+    from closient_cli.report import reading
+    from closient_cli.settings import resolve
+
+    configure_logging(verbose=verbose, debug=debug)
+    settings = resolve(database_flag=database, api_key_flag=api_key)
+    with reading(settings, timeout, retries) as reader:
+        identity = who_am_i(reader)
+    if json_output:
+        write_json(identity.as_dict(), sys.stdout)
+    else:
+        print_identity(make_console(sys.stdout, no_color=no_color), identity)
+
+
+@app.command()
+def orgs(
+    json_output: JsonOption = False,
+    database: DatabaseOption = None,
+    api_key: ApiKeyOption = None,
+    timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
+    no_color: NoColorOption = False,
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """List the organizations the API key may read, with the role it holds."""
+    from closient_cli.identity import readable_organizations
+    from closient_cli.render import make_console, print_memberships, write_json
+    from closient_cli.report import reading
+    from closient_cli.settings import resolve
+
+    configure_logging(verbose=verbose, debug=debug)
+    settings = resolve(database_flag=database, api_key_flag=api_key)
+    with reading(settings, timeout, retries) as reader:
+        memberships = readable_organizations(reader)
+    if json_output:
+        document = [
+            {
+                "organization_id": m.organization.short_id,
+                "organization_name": m.organization.name,
+                "role": m.role,
+            }
+            for m in memberships
+        ]
+        write_json(document, sys.stdout)
+    else:
+        print_memberships(make_console(sys.stdout, no_color=no_color), memberships)
 
 
 @app.command()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +31,17 @@ POSTGRESQL_DRIVER = "postgresql+psycopg"
 _POSTGRESQL_SCHEMES = {"postgres", "postgresql"}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
+# Connection failures that waiting does not cure: bad credentials (SQLSTATE class 28)
+# and a database or role that does not exist (3D000). libpq reports a refused
+# connection without a SQLSTATE, so the server's words are checked too.
+_PERMANENT_CONNECT_STATES = ("28", "3D")
+_PERMANENT_CONNECT_MESSAGES = (
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",
+)
+RETRY_FIRST_DELAY = 0.5
+RETRY_MAX_DELAY = 8.0
 
 
 @dataclass(frozen=True)
@@ -145,15 +158,56 @@ def _open_postgresql(url: URL, timeout: float) -> Database:
 
 
 @contextmanager
-def snapshot(database: Database) -> Iterator[Connection]:
-    """One read-only transaction whose queries all see the same snapshot."""
-    with translated_errors(database), database.engine.connect() as connection:
+def snapshot(database: Database, *, retries: int = 0) -> Iterator[Connection]:
+    """One read-only transaction whose queries all see the same snapshot.
+
+    A connection that cannot be opened is tried again up to ``retries`` more times;
+    nothing after the connection is open is ever retried.
+    """
+    with translated_errors(database), _connect(database, retries) as connection:
         if database.dialect == "postgresql":
             connection.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
         with connection.begin():
             yield connection
+
+
+def _connect(database: Database, retries: int) -> Connection:
+    attempt = 0
+    while True:
+        try:
+            return database.engine.connect()
+        except exc.OperationalError as error:
+            if attempt >= retries or not _is_transient(error):
+                raise
+            attempt += 1
+            delay = retry_delay(attempt)
+            log.info(
+                "Cannot connect to %s (%s); retry %d of %d in %.1f s.",
+                database.description,
+                _first_line(error.orig),
+                attempt,
+                retries,
+                delay,
+            )
+            time.sleep(delay)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before retry number ``attempt`` (1, 2, ...): exponential,
+    capped, and jittered so that many cron jobs do not retry in step."""
+    ceiling = min(RETRY_MAX_DELAY, RETRY_FIRST_DELAY * 2.0 ** (attempt - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311
+
+
+def _is_transient(error: exc.OperationalError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    message = str(error.orig)
+    return not (
+        sqlstate.startswith(_PERMANENT_CONNECT_STATES)
+        or any(marker in message for marker in _PERMANENT_CONNECT_MESSAGES)
+    )
 
 
 @contextmanager

@@ -6,6 +6,7 @@ only place that turns them into output and an exit status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -74,3 +75,18 @@ class Unavailable(ClosientError):
 
 class InternalError(ClosientError):
     """Something closient did not expect, such as SQL that does not fit the schema."""
+
+
+class OrganizationsFailed(ClosientError):
+    """Some organizations of a multi-organization run could not be read.
+
+    The boundary reports each failure on its own line (or as its own problem object)
+    and exits with the status of the first one.
+    """
+
+    def __init__(self, failures: Sequence[ClosientError]) -> None:
+        if not failures:
+            raise ValueError("OrganizationsFailed needs at least one failure")
+        super().__init__(failures[0].detail)
+        self.failures = tuple(failures)
+        self.exit_status = failures[0].exit_status

@@ -52,6 +52,17 @@ TimeoutOption = Annotated[
         help="Limit on connecting and on each query.",
     ),
 ]
+RetriesOption = Annotated[
+    int,
+    typer.Option(
+        "--retries",
+        metavar="N",
+        min=0,
+        max=10,
+        help="Try a connection that fails this many more times, waiting longer "
+        "each time (access errors and query timeouts are never retried).",
+    ),
+]
 NoColorOption = Annotated[
     bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")
 ]
@@ -82,16 +93,22 @@ def configure_logging(*, verbose: bool, debug: bool) -> None:
     """Send closient's log records to stderr when asked, with secrets masked."""
     if not (verbose or debug):
         return
-    root = logging.getLogger("closient_cli")
-    for existing in root.handlers:
-        if isinstance(existing, _StderrHandler):
-            root.removeHandler(existing)
-    handler = _StderrHandler(sys.stderr)
+    reset_logging()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("closient_cli")
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The one handler closient attaches, replaced rather than stacked."""
+def reset_logging() -> None:
+    """Remove what configure_logging attached, at the end of each command."""
+    root = logging.getLogger("closient_cli")
+    for handler in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(handler)
+    root.setLevel(logging.NOTSET)
+
+
+_HANDLER_NAME = "closient-stderr"

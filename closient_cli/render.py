@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from closient_cli.errors import ClosientError
+    from closient_cli.fleet import FleetReport
+    from closient_cli.identity import Identity, Membership
     from closient_cli.report import StatsReport
 
 PROBLEM_TYPE_BASE = "https://closient.com/docs/errors/"
@@ -78,6 +80,86 @@ def print_stats_table(console: Console, report: StatsReport) -> None:
     console.print(
         inert(f"Organization {report.organization.short_id}", style="dim"),
     )
+
+
+COUNTER_HEADINGS = {
+    "total_products": "Products",
+    "complete_products": "≥80%",
+    "avg_completeness": "Avg",
+    "active_offers": "Offers",
+    "broken_offers": "Broken",
+    "expiring_certifications": "Expiring",
+    "missing_images": "No image",
+}
+
+
+def print_fleet_table(console: Console, fleet: FleetReport) -> None:
+    """One row per organization, one column per counter."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=f"Dashboard counters as of {fleet.as_of.isoformat()}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("Organization", min_width=22, overflow="fold")
+    for name in fleet.counter_names():
+        table.add_column(COUNTER_HEADINGS[name], justify="right")
+    for report in fleet.reports:
+        counters = report.stats.as_dict()
+        label = inert(report.organization.name)
+        label.append(f"\n{report.organization.short_id}", style="dim")
+        table.add_row(
+            label,
+            *(
+                f"{value}%" if name == "avg_completeness" else f"{value:,}"
+                for name, value in counters.items()
+            ),
+        )
+    console.print(table)
+    console.print(
+        inert(
+            "≥80%: products at least 80% complete; Avg: mean completeness; "
+            "Offers: active offers; Broken: online offers with failing links; "
+            "Expiring: certifications expiring within 60 days; "
+            "No image: products without images.",
+            style="dim",
+        )
+    )
+
+
+def print_identity(console: Console, identity: Identity) -> None:
+    """Who the key belongs to, in a sentence; never the key."""
+    from rich.text import Text
+
+    line = Text(f"A {identity.key_kind} key ({identity.key_prefix}_) of ")
+    if identity.organization is not None:
+        line.append_text(inert(identity.organization.name, style="bold"))
+        line.append(f" (organization {identity.organization.short_id})")
+    else:
+        line.append_text(inert(identity.user_email or "an unknown user", style="bold"))
+    console.print(line)
+
+
+def print_memberships(console: Console, memberships: list[Membership]) -> None:
+    """The organizations a key may read, with the role that lets it."""
+    from rich.table import Table
+
+    table = Table(title="Organizations this key may read", title_justify="left")
+    table.add_column("Organization", overflow="fold")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Role")
+    for membership in memberships:
+        table.add_row(
+            inert(membership.organization.name),
+            membership.organization.short_id,
+            membership.role or "business key",
+        )
+    console.print(table)
 
 
 def write_json(document: Mapping[str, Any] | list[Any], stream: IO[str]) -> None:

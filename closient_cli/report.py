@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from closient_cli.database import Database
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 0
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,15 @@ class Reader:
 
 
 @contextmanager
-def reading(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Reader]:
-    """Check the key, connect, and yield a Reader over one read-only snapshot."""
+def reading(
+    settings: Settings,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+) -> Iterator[Reader]:
+    """Check the key, connect, and yield a Reader over one read-only snapshot.
+
+    ``retries`` is how many more times a connection that cannot be opened is tried.
+    """
     key = parse_key(settings.api_key.value)
     from closient_cli.database import open_database, snapshot
 
@@ -53,7 +61,7 @@ def reading(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Re
         settings.database_url.value or embedded_database_path(), timeout=timeout
     )
     now = datetime.now(UTC)
-    with snapshot(database) as connection:
+    with snapshot(database, retries=retries) as connection:
         yield Reader(connection, database, identify(connection, database, key, now))
 
 

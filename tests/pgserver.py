@@ -98,6 +98,10 @@ class PostgresServer:
             "--locale=C",
             "--no-sync",
         )
+        self.launch()
+
+    def launch(self) -> None:
+        """Start the server of an initialized data directory, and wait for it."""
         options = " ".join(f"-c {setting}" for setting in SERVER_SETTINGS)
         self.run(
             str(self.bindir / "pg_ctl"),
@@ -111,13 +115,13 @@ class PostgresServer:
             "start",
         )
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
         self.run(
             str(self.bindir / "pg_ctl"),
             "-D",
             str(self.datadir),
             "-m",
-            "immediate",
+            mode,
             "stop",
             check=False,
         )
