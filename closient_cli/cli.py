@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from closient_cli import __version__
+from closient_cli import __version__, triage_cli
 from closient_cli.options import (
     ApiKeyOption,
     AsOfOption,
@@ -15,6 +15,7 @@ from closient_cli.options import (
     DebugOption,
     JsonOption,
     NoColorOption,
+    OrganizationArgument,
     TimeoutOption,
     VerboseOption,
     configure_logging,
@@ -29,15 +30,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-
-OrganizationArgument = Annotated[
-    str,
-    typer.Argument(
-        metavar="ORG_ID",
-        help="Organization id: 22-character shortuuid or canonical UUID.",
-        show_default=False,
-    ),
-]
+app.add_typer(triage_cli.app, name="triage")
+app.command("completeness")(triage_cli.completeness)
 
 
 def _print_version(value: bool) -> None:
