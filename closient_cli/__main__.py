@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from itertools import pairwise
 
 from closient_cli.errors import (
     ClosientError,
@@ -106,7 +107,11 @@ def _closed_pipe() -> int:
 
 
 def _wants_json(args: Sequence[str]) -> bool:
-    return "--json" in args
+    if "--json" in args or "--format=json" in args:
+        return True
+    return any(
+        arg == "--format" and following == "json" for arg, following in pairwise(args)
+    )
 
 
 def _remember_secrets(args: Sequence[str]) -> None:

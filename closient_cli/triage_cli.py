@@ -446,10 +446,11 @@ def _print_breakdown(console: Console, breakdown: Breakdown) -> None:
             group.advice or "complete",
         )
     console.print(table)
+    organization = breakdown.organization
     console.print(
         inert(
-            f"Product {breakdown.product_id} · organization "
-            f"{breakdown.organization.short_id}",
+            f"Product {breakdown.product_id} of {organization.name} "
+            f"({organization.short_id})",
             style="dim",
         )
     )
