@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 EXPIRY_WINDOW = timedelta(days=60)
 COMPLETE_AT = 80
+# Binds as :all_rows, a LIMIT that keeps every row (SQLite has no LIMIT NULL).
+ALL_ROWS = 2**62
 COUNTER_QUERIES = (
     "counters/product_counters",
     "counters/active_offers",
@@ -50,6 +52,7 @@ def report_params(organization_id: uuid.UUID, as_of: date) -> dict[str, str | in
         "as_of": as_of.isoformat(),
         "expiry_horizon": (as_of + EXPIRY_WINDOW).isoformat(),
         "complete_at": COMPLETE_AT,
+        "all_rows": ALL_ROWS,
     }
 
 

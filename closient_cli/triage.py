@@ -21,14 +21,13 @@ from closient_cli.errors import InternalError, NotFound, ValidationError
 from closient_cli.ids import short_id
 from closient_cli.queries import fetch_all, fetch_one, load, stream_all
 from closient_cli.report import DEFAULT_TIMEOUT, Reader, reading
-from closient_cli.stats import COMPLETE_AT, report_params
+from closient_cli.stats import ALL_ROWS, COMPLETE_AT, report_params
 
 if TYPE_CHECKING:
     from closient_cli.settings import Settings
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100  # the platform's largest page
-ALL_ROWS = 2**62  # LIMIT for "every row": SQLite has no LIMIT NULL
 GTIN_LENGTHS = (8, 12, 13, 14)
 _GTIN_SEPARATORS = re.compile(r"[ -]")
 _DIGITS = re.compile(r"[0-9]+")
@@ -350,29 +349,33 @@ class ListPage:
 
 
 def run_list(request: ListRequest) -> ListPage:
-    """One page of a list and its total, access and rows from one snapshot."""
+    """One page of a list and its total, access and rows from one snapshot.
+
+    A rows query may count the whole list in the same pass (a ``total_count``
+    column); otherwise, or when the page is empty, the count query gives the total.
+    """
     triage = request.triage
     params = request.params()
+    offset = (request.page - 1) * request.page_size
     with reading(request.settings, request.timeout) as reader:
         organization = reader.organization(request.organization_id)
-        total_row = fetch_one(
-            reader.connection, load(triage.count_query, reader.dialect), params
-        )
-        pagination = Pagination(
-            request.page, request.page_size, int(_first_value(total_row))
-        )
         rows = fetch_all(
             reader.connection,
             load(triage.rows_query, reader.dialect),
-            {**params, "limit": request.page_size, "offset": pagination.offset},
+            {**params, "limit": request.page_size, "offset": offset},
         )
+        if rows and "total_count" in rows[0]:
+            total = rows[0]["total_count"]
+        else:
+            query = load(triage.count_query, reader.dialect)
+            total = _first_value(fetch_one(reader.connection, query, params))
     return ListPage(
         list_name=triage.name,
         organization=organization,
         as_of=request.as_of,
         below=request.below,
         rows=tuple(triage.make_row(row, request.as_of) for row in rows),
-        pagination=pagination,
+        pagination=Pagination(request.page, request.page_size, int(total)),
     )
 
 
