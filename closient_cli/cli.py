@@ -30,8 +30,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-app.add_typer(triage_cli.app, name="triage")
-app.command("completeness")(triage_cli.completeness)
 
 
 def _print_version(value: bool) -> None:
@@ -113,3 +111,7 @@ def demo(
 
     configure_logging(verbose=verbose, debug=debug)
     run_demo(database, make_console(sys.stdout, no_color=no_color))
+
+
+app.command("completeness")(triage_cli.completeness)
+app.add_typer(triage_cli.app, name="triage")

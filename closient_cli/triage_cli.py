@@ -7,6 +7,7 @@ drawn with Rich; heavy imports happen inside the commands, as in ``cli.py``.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Annotated
 
@@ -26,6 +27,7 @@ from closient_cli.options import (
     configure_logging,
     parse_as_of,
 )
+from closient_cli.stats import COMPLETE_AT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -139,10 +141,20 @@ def broken_offers(
 ) -> None:
     """Online offers whose last URL check failed (counter broken_offers)."""
     configure_logging(verbose=verbose, debug=debug)
-    request = _request(
-        "broken-offers", organization, as_of, database, api_key, timeout, limit, page
+    _list(
+        "broken-offers",
+        ListOptions(
+            organization=organization,
+            output=_format(output, json_output),
+            limit=limit,
+            page=page,
+            as_of=as_of,
+            database=database,
+            api_key=api_key,
+            timeout=timeout,
+            no_color=no_color,
+        ),
     )
-    _show(request, _format(output, json_output), no_color)
 
 
 @app.command("expiring-certifications")
@@ -162,17 +174,20 @@ def expiring_certifications(
 ) -> None:
     """Certifications expiring within 60 days, soonest first."""
     configure_logging(verbose=verbose, debug=debug)
-    request = _request(
+    _list(
         "expiring-certifications",
-        organization,
-        as_of,
-        database,
-        api_key,
-        timeout,
-        limit,
-        page,
+        ListOptions(
+            organization=organization,
+            output=_format(output, json_output),
+            limit=limit,
+            page=page,
+            as_of=as_of,
+            database=database,
+            api_key=api_key,
+            timeout=timeout,
+            no_color=no_color,
+        ),
     )
-    _show(request, _format(output, json_output), no_color)
 
 
 @app.command("missing-images")
@@ -192,16 +207,26 @@ def missing_images(
 ) -> None:
     """Products without any product image, by GTIN (counter missing_images)."""
     configure_logging(verbose=verbose, debug=debug)
-    request = _request(
-        "missing-images", organization, as_of, database, api_key, timeout, limit, page
+    _list(
+        "missing-images",
+        ListOptions(
+            organization=organization,
+            output=_format(output, json_output),
+            limit=limit,
+            page=page,
+            as_of=as_of,
+            database=database,
+            api_key=api_key,
+            timeout=timeout,
+            no_color=no_color,
+        ),
     )
-    _show(request, _format(output, json_output), no_color)
 
 
 @app.command("incomplete-products")
 def incomplete_products(
     organization: OrganizationArgument,
-    below: BelowOption = 80,
+    below: BelowOption = COMPLETE_AT,
     output: FormatOption = None,
     json_output: JsonOption = False,
     limit: LimitOption = 50,
@@ -216,18 +241,21 @@ def incomplete_products(
 ) -> None:
     """Products below a completeness percentage (default 80), lowest first."""
     configure_logging(verbose=verbose, debug=debug)
-    request = _request(
+    _list(
         "incomplete-products",
-        organization,
-        as_of,
-        database,
-        api_key,
-        timeout,
-        limit,
-        page,
-        below,
+        ListOptions(
+            organization=organization,
+            output=_format(output, json_output),
+            limit=limit,
+            page=page,
+            as_of=as_of,
+            database=database,
+            api_key=api_key,
+            timeout=timeout,
+            no_color=no_color,
+            below=below,
+        ),
     )
-    _show(request, _format(output, json_output), no_color)
 
 
 def completeness(
@@ -271,31 +299,38 @@ def _format(output: OutputFormat | None, json_output: bool) -> OutputFormat:
     return output or OutputFormat.table
 
 
-def _request(
-    list_name: str,
-    organization: str,
-    as_of: str | None,
-    database: str | None,
-    api_key: str | None,
-    timeout: float,
-    limit: int,
-    page: int,
-    below: int = 80,
-) -> ListRequest:
+@dataclass(frozen=True)
+class ListOptions:
+    """The options every list command takes, as given on the command line."""
+
+    organization: str
+    output: OutputFormat
+    limit: int
+    page: int
+    as_of: str | None
+    database: str | None
+    api_key: str | None
+    timeout: float
+    no_color: bool
+    below: int = COMPLETE_AT
+
+
+def _list(list_name: str, options: ListOptions) -> None:
     from closient_cli.ids import parse_uuid
     from closient_cli.settings import resolve
     from closient_cli.triage import ListRequest
 
-    return ListRequest(
+    request = ListRequest(
         list_name=list_name,
-        organization_id=parse_uuid(organization),
-        as_of=parse_as_of(as_of),
-        settings=resolve(database_flag=database, api_key_flag=api_key),
-        timeout=timeout,
-        page=page,
-        page_size=limit,
-        below=below,
+        organization_id=parse_uuid(options.organization),
+        as_of=parse_as_of(options.as_of),
+        settings=resolve(database_flag=options.database, api_key_flag=options.api_key),
+        timeout=options.timeout,
+        page=options.page,
+        page_size=options.limit,
+        below=options.below,
     )
+    _show(request, options.output, options.no_color)
 
 
 def _show(request: ListRequest, output: OutputFormat, no_color: bool) -> None:
