@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -394,7 +394,7 @@ def every_row(request: ListRequest) -> Iterator[Iterator[Row]]:
 
 def record(row: Row) -> dict[str, Any]:
     """A row as JSON-ready values: ISO dates and times, lists for tuples."""
-    return {name: _plain(value) for name, value in asdict(row).items()}
+    return {field.name: _plain(getattr(row, field.name)) for field in fields(row)}
 
 
 def _plain(value: Any) -> Any:
