@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100  # the platform's largest page
+MAX_PAGE = 10**9  # keeps the OFFSET within a 64-bit integer on both engines
 GTIN_LENGTHS = (8, 12, 13, 14)
 _GTIN_SEPARATORS = re.compile(r"[ -]")
 _DIGITS = re.compile(r"[0-9]+")
@@ -277,8 +278,8 @@ class ListRequest:
     def __post_init__(self) -> None:
         if self.list_name not in LISTS:
             raise ValidationError(f"There is no triage list called {self.list_name}.")
-        if self.page < 1:
-            raise ValidationError("--page must be 1 or more.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise ValidationError(f"--page must be from 1 to {MAX_PAGE:,}.")
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise ValidationError(f"--limit must be from 1 to {MAX_PAGE_SIZE}.")
         if not 1 <= self.below <= 100:

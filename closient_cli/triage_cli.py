@@ -67,7 +67,8 @@ LimitOption = Annotated[
     ),
 ]
 PageOption = Annotated[
-    int, typer.Option("--page", metavar="N", min=1, help="Page to show, from 1.")
+    int,
+    typer.Option("--page", metavar="N", min=1, max=10**9, help="Page to show, from 1."),
 ]
 BelowOption = Annotated[
     int,

@@ -269,6 +269,7 @@ def test_paging_covers_every_row_exactly_once(
         )
     )
     assert past["data"] == []
+    assert past["pagination"]["total_count"] == total
     assert past["pagination"]["has_next"] is False
 
 
@@ -602,6 +603,7 @@ def test_a_foreign_product_answers_like_an_unknown_one(
         ("--limit", "ten"),
         ("--page", "0"),
         ("--page", "-1"),
+        ("--page", "1000000001"),
         ("--below", "0"),
         ("--below", "101"),
         ("--json", "--format", "csv"),
