@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import random
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -29,7 +31,7 @@ from closient_cli.ids import short_id
 from closient_cli.triage import normalize_gtin
 from tests import reference
 from tests.builders import AS_OF, World, stats_json
-from tests.conftest import Invoke, Outcome, TestDatabase
+from tests.conftest import Invoke, Outcome, TestDatabase, installed_script
 
 LISTS = (
     "broken-offers",
@@ -623,3 +625,44 @@ def test_format_json_errors_are_problem_objects(closient: Invoke) -> None:
     outcome = closient("triage", "missing-images", "not-an-id", "--format", "json")
     assert outcome.status == 2
     assert json.loads(outcome.stderr)["error_code"] == "validation_error"
+
+
+def test_help_and_argument_errors_never_import_the_database_libraries() -> None:
+    for args in (
+        ("triage", "incomplete-products", "--help"),
+        ("completeness", SOME_ORG, "12345"),
+    ):
+        process = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "closient_cli", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        imported = {
+            line.split("|")[-1].strip().split(".")[0]
+            for line in process.stderr.splitlines()
+            if line.startswith("import time:")
+        }
+        assert not imported & {"sqlalchemy", "psycopg"}
+        assert process.returncode == (0 if "--help" in args else 2)
+
+
+def test_the_installed_script_exits_with_the_documented_status(
+    database: TestDatabase,
+) -> None:
+    process = subprocess.run(
+        [
+            installed_script(),
+            "triage",
+            "broken-offers",
+            SOME_ORG,
+            "--database",
+            database.url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 3
+    assert process.stdout == ""
+    assert process.stderr.count("\n") == 1
