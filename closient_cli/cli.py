@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from closient_cli import __version__
+from closient_cli import __version__, triage_cli
 from closient_cli.formats import OutputFormat
 from closient_cli.options import (
     ApiKeyOption,
@@ -316,3 +316,7 @@ def demo(
 
     configure_logging(verbose=verbose, debug=debug)
     run_demo(database, make_console(sys.stdout, no_color=no_color))
+
+
+app.command("completeness")(triage_cli.completeness)
+app.add_typer(triage_cli.app, name="triage")

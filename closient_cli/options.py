@@ -12,6 +12,16 @@ import typer
 from closient_cli.errors import ValidationError
 from closient_cli.redact import RedactingFilter
 
+OrganizationArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="ORG_ID",
+        help="Organization id: 22-character shortuuid or canonical UUID.",
+        show_default=False,
+    ),
+]
+
+
 DatabaseOption = Annotated[
     str | None,
     typer.Option(

@@ -10,7 +10,7 @@ engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # A ":name" bind as SQLAlchemy's text() sees it: not part of a "::" cast.
 _BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 _WITH = re.compile(r"--\s*with:\s*(\S+)\s*$")
+STREAM_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,43 @@ def fetch_all(
     """Run a query with exactly the binds it names; its rows as mappings."""
     from sqlalchemy import text
 
+    result = connection.execute(text(query.sql), _bound(query, params))
+    return [dict(row) for row in result.mappings()]
+
+
+def stream_all(
+    connection: Connection,
+    query: Query,
+    params: Mapping[str, Any],
+    batch: int = STREAM_BATCH,
+) -> Iterator[Mapping[str, Any]]:
+    """Run a query and yield its rows as they arrive, ``batch`` at a time.
+
+    On PostgreSQL this reads through a server-side cursor, so a long result is never
+    held in memory whole.
+    """
+    from sqlalchemy import text
+
+    result = connection.execute(
+        text(query.sql),
+        _bound(query, params),
+        execution_options={"yield_per": batch},
+    )
+    try:
+        for row in result.mappings():
+            yield dict(row)
+    finally:
+        result.close()
+
+
+def _bound(query: Query, params: Mapping[str, Any]) -> dict[str, Any]:
     missing = sorted(query.binds - params.keys())
     if missing:
         raise InternalError(
             f"The SQL file {query.source} uses binds that closient does not provide: "
             f"{', '.join(':' + name for name in missing)}."
         )
-    bound = {name: params[name] for name in query.binds}
-    result = connection.execute(text(query.sql), bound)
-    return [dict(row) for row in result.mappings()]
+    return {name: params[name] for name in query.binds}
 
 
 def fetch_one(

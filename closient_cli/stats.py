@@ -14,11 +14,14 @@ if TYPE_CHECKING:
 
 EXPIRY_WINDOW = timedelta(days=60)
 COMPLETE_AT = 80
+# Binds as :all_rows, a LIMIT that keeps every row (SQLite has no LIMIT NULL).
+ALL_ROWS = 2**62
 COUNTER_QUERIES = (
     "counters/product_counters",
     "counters/active_offers",
     "counters/broken_offers",
     "counters/expiring_certifications",
+    "counters/missing_images",
 )
 
 
@@ -42,12 +45,14 @@ class DashboardStats:
         return tuple(field.name for field in fields(cls))
 
 
-def report_params(organization_id: uuid.UUID, as_of: date) -> dict[str, str]:
+def report_params(organization_id: uuid.UUID, as_of: date) -> dict[str, str | int]:
     """The binds every counter and list query of one report shares."""
     return {
         "organization_id": str(organization_id),
         "as_of": as_of.isoformat(),
         "expiry_horizon": (as_of + EXPIRY_WINDOW).isoformat(),
+        "complete_at": COMPLETE_AT,
+        "all_rows": ALL_ROWS,
     }
 
 
