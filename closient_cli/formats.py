@@ -76,10 +76,10 @@ def write_report(
     if output_format is OutputFormat.JSON and single:
         _write_line(json.dumps(fleet.reports[0].stats.as_dict()), stream)
     elif output_format is OutputFormat.JSON:
-        _write_line(json.dumps(records(fleet), ensure_ascii=False), stream)
+        _write_line(json.dumps(records(fleet)), stream)
     elif output_format is OutputFormat.JSONL:
         for record in records(fleet):
-            _write_line(json.dumps(record, ensure_ascii=False), stream)
+            _write_line(json.dumps(record), stream)
     elif output_format is OutputFormat.CSV:
         write_csv(fleet, stream)
     elif output_format is OutputFormat.PROMETHEUS:

@@ -163,8 +163,12 @@ def print_memberships(console: Console, memberships: list[Membership]) -> None:
 
 
 def write_json(document: Mapping[str, Any] | list[Any], stream: IO[str]) -> None:
-    """One JSON document on one line, written straight to the stream."""
-    stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+    """One JSON document on one line, written straight to the stream.
+
+    Non-ASCII text is escaped, so no control character from the database (C1 codes
+    included) reaches a terminal that displays the JSON.
+    """
+    stream.write(json.dumps(document) + "\n")
     stream.flush()
 
 
