@@ -15,6 +15,8 @@ from closient_cli.options import (
     DebugOption,
     JsonOption,
     NoColorOption,
+    ProfileOption,
+    SqlDirOption,
     TimeoutOption,
     VerboseOption,
     configure_logging,
@@ -73,6 +75,8 @@ def stats(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
@@ -88,7 +92,12 @@ def stats(
     request = StatsRequest(
         organization_id=parse_uuid(organization),
         as_of=parse_as_of(as_of),
-        settings=resolve(database_flag=database, api_key_flag=api_key),
+        settings=resolve(
+            database_flag=database,
+            api_key_flag=api_key,
+            sql_dir_flag=sql_dir,
+            profile_flag=profile,
+        ),
         timeout=timeout,
     )
     report = run_stats(request)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from closient_cli.access import Caller, Organization, authorize, identify
 from closient_cli.apikeys import parse_key
+from closient_cli.queries import sql_folder
 from closient_cli.settings import Settings, embedded_database_path
 from closient_cli.stats import DashboardStats, compute_stats
 
@@ -45,16 +46,21 @@ class Reader:
 
 @contextmanager
 def reading(settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Reader]:
-    """Check the key, connect, and yield a Reader over one read-only snapshot."""
+    """Check the key, connect, and yield a Reader over one read-only snapshot.
+
+    Every query of the block loads its SQL from ``settings.sql_dir`` where that
+    folder holds a file of the same name, else from the packaged files.
+    """
     key = parse_key(settings.api_key.value)
     from closient_cli.database import open_database, snapshot
 
-    database = open_database(
-        settings.database_url.value or embedded_database_path(), timeout=timeout
-    )
-    now = datetime.now(UTC)
-    with snapshot(database) as connection:
-        yield Reader(connection, database, identify(connection, database, key, now))
+    with sql_folder(settings.sql_dir.value, settings.sql_dir.source):
+        database = open_database(
+            settings.database_url.value or embedded_database_path(), timeout=timeout
+        )
+        now = datetime.now(UTC)
+        with snapshot(database) as connection:
+            yield Reader(connection, database, identify(connection, database, key, now))
 
 
 @dataclass(frozen=True)
