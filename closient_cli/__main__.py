@@ -43,6 +43,11 @@ def run(args: Sequence[str]) -> int:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return _closed_pipe()
+    except SystemExit as exit_request:
+        # Click answers a closed stdout with sys.exit(1) inside its EPIPE handler.
+        if isinstance(exit_request.__context__, BrokenPipeError):
+            return _closed_pipe()
+        raise
     except Exception as error:
         usage = _usage_error_message(error)
         if usage is not None:

@@ -98,6 +98,10 @@ class PostgresServer:
             "--locale=C",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its existing data directory (after a stop)."""
         options = " ".join(f"-c {setting}" for setting in SERVER_SETTINGS)
         self.run(
             str(self.bindir / "pg_ctl"),
