@@ -77,7 +77,10 @@ def _invoke(args: list[str]) -> int:
 
 
 def _fail(error: ClosientError, *, wants_json: bool) -> int:
-    detail = redact(error.detail)
+    from closient_cli.render import visible
+
+    # Messages quote what the user or the database gave: keep each one line, inert.
+    detail = visible(redact(error.detail))
     try:
         if wants_json:
             from closient_cli.render import problem_document, write_json

@@ -69,7 +69,8 @@ TimeoutOption = Annotated[
         "--timeout",
         metavar="SECONDS",
         min=0.1,
-        help="Limit on connecting and on each query.",
+        max=86400,
+        help="Limit on connecting and on each query (0.1 to 86400).",
     ),
 ]
 NoColorOption = Annotated[
