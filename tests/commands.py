@@ -8,17 +8,21 @@ this table, so a new command is covered by adding its row.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import pytest
+
 from closient_cli.queries import sql_root
 from tests.builders import AS_OF, World
 from tests.conftest import Outcome, TestDatabase
-from tests.pgserver import PASSWORD
+from tests.pgserver import PASSWORD, PostgresServer
 
 
 @dataclass(frozen=True)
@@ -159,5 +163,50 @@ def fingerprint(database: TestDatabase) -> dict[str, list[str]]:
                 )
                 for table in tables
             }
+    finally:
+        engine.dispose()
+
+
+SLOW_POSTGRESQL = "SELECT 0 AS broken_offers FROM pg_sleep(60)"
+# Counts to a billion: minutes of work, cut short by --timeout or a signal.
+SLOW_SQLITE = (
+    "WITH RECURSIVE steps(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM steps "
+    "WHERE n < 1000000000) SELECT count(*) - count(*) AS broken_offers FROM steps"
+)
+BOUND = 30.0  # seconds any wait for a process or a server may take at most
+
+
+def slow_sql(backend: str) -> str:
+    return SLOW_POSTGRESQL if backend == "postgresql" else SLOW_SQLITE
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` for at most BOUND seconds."""
+    deadline = time.monotonic() + BOUND
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def subprocess_env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def session_count(server: PostgresServer, query_like: str = "%") -> int:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(server.driver_url("postgres"), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            count: int = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE application_name = 'closient' AND query LIKE :like"
+                ),
+                {"like": query_like},
+            ).scalar_one()
+            return count
     finally:
         engine.dispose()

@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,13 +20,19 @@ import pytest
 
 from tests.builders import stats_json
 from tests.commands import (
+    BOUND,
     DATABASE_COMMANDS,
+    SLOW_POSTGRESQL,
     DatabaseCommand,
     Target,
     assert_clean_failure,
     command_format_id,
     command_formats,
+    session_count,
+    slow_sql,
     sql_folder_with,
+    subprocess_env,
+    wait_until,
     written_world,
 )
 from tests.conftest import (
@@ -37,31 +43,6 @@ from tests.conftest import (
     new_sqlite_database,
 )
 from tests.pgserver import PASSWORD, PostgresServer, free_port, remove, start_server
-
-SLOW_POSTGRESQL = "SELECT 0 AS broken_offers FROM pg_sleep(60)"
-# Counts to a billion: minutes of work, cut short by --timeout or a signal.
-SLOW_SQLITE = (
-    "WITH RECURSIVE steps(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM steps "
-    "WHERE n < 1000000000) SELECT count(*) - count(*) AS broken_offers FROM steps"
-)
-BOUND = 30.0  # seconds any wait for a process or a server may take at most
-
-
-def slow_sql(backend: str) -> str:
-    return SLOW_POSTGRESQL if backend == "postgresql" else SLOW_SQLITE
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    """Poll ``condition`` for at most BOUND seconds."""
-    deadline = time.monotonic() + BOUND
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
-def subprocess_env() -> dict[str, str]:
-    return dict(os.environ)
 
 
 def run_script(
@@ -75,25 +56,6 @@ def run_script(
         check=False,
         env=subprocess_env(),
     )
-
-
-def session_count(server: PostgresServer, query_like: str = "%") -> int:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    engine = create_engine(server.driver_url("postgres"), poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            count: int = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = 'closient' AND query LIKE :like"
-                ),
-                {"like": query_like},
-            ).scalar_one()
-            return count
-    finally:
-        engine.dispose()
 
 
 # --- Reaching the server ------------------------------------------------------------

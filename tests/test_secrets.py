@@ -22,12 +22,12 @@ from tests.commands import (
     assert_no_secrets,
     command_format_id,
     command_formats,
+    slow_sql,
     sql_folder_with,
     written_world,
 )
 from tests.conftest import Invoke, TestDatabase
 from tests.pgserver import PASSWORD, free_port
-from tests.test_faults import slow_sql
 
 
 @dataclass(frozen=True)
