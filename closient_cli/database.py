@@ -35,7 +35,7 @@ POSTGRESQL_DRIVER = "postgresql+psycopg"
 _POSTGRESQL_SCHEMES = {"postgres", "postgresql", "postgres+psycopg", POSTGRESQL_DRIVER}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
-_SQLITE_WRITE_ERRORS = ("attempt to write a readonly database", "readonly database")
+_SQLITE_WRITE_ERROR = "attempt to write a readonly database"
 _READ_ONLY_TRANSACTION = "25006"  # read_only_sql_transaction
 _POSTGRESQL_SCHEMA_ERRORS = {
     "42P01",  # undefined_table
@@ -234,12 +234,14 @@ def _translate(
             f"{database.timeout:g} s."
         )
     if database.dialect == "sqlite" and reason == "interrupted":
+        # Ctrl-C while SQLite runs: the KeyboardInterrupt is raised inside the
+        # progress handler, which sqlite3 swallows before interrupting the statement.
         return KeyboardInterrupt()
     if _is_write_refused(database, sqlstate, reason):
+        what = f"The SQL file {source}" if source else "A statement"
         return InternalError(
-            f"The SQL file {source or '(unknown)'} tries to change "
-            f"{database.description}, which closient only reads; the database "
-            f"refused it and nothing was changed ({reason})."
+            f"{what} tries to change {database.description}, which closient only "
+            f"reads; the database refused it and nothing was changed ({reason})."
         )
     if _is_schema_fault(database, sqlstate, reason):
         return InternalError(
@@ -271,7 +273,7 @@ def _timed_out(database: Database, sqlstate: str, reason: str) -> bool:
 
 def _is_write_refused(database: Database, sqlstate: str, reason: str) -> bool:
     if database.dialect == "sqlite":
-        return any(marker in reason for marker in _SQLITE_WRITE_ERRORS)
+        return _SQLITE_WRITE_ERROR in reason
     return sqlstate == _READ_ONLY_TRANSACTION
 
 
