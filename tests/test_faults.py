@@ -385,3 +385,36 @@ def test_a_config_without_secrets_may_be_shared(
     )
     assert outcome.status == 0, outcome.stderr
     assert stats_json(outcome.stdout)["total_products"] == 2
+
+
+# --- closient demo ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "in-proc"])
+def test_demo_where_it_cannot_write(
+    closient: Invoke, tmp_path: Path, where: str
+) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("")
+    path = blocker / "demo.sqlite3" if where == "under-a-file" else "/proc/demo.sqlite3"
+    outcome = closient("demo", "--database", f"sqlite:///{path}")
+    assert_clean_failure(outcome, 2, f"cannot write {path}")
+
+
+def test_demo_into_a_closed_pipe(tmp_path: Path) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        process = subprocess.run(
+            [installed_script(), "demo", "--database", f"sqlite:///{tmp_path}/d.db"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=BOUND * 2,
+            check=False,
+            env=subprocess_env(),
+        )
+    finally:
+        os.close(writer)
+    assert process.returncode == 141
+    assert process.stderr == f"Created the demo database at {tmp_path}/d.db.\n"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from closient_cli.apikeys import checksum
@@ -336,3 +336,31 @@ def test_any_organization_name_prints_inert(
         assert_inert(outcome.stdout)
 
     check()
+
+
+def test_hostile_demo_locations(closient: Invoke, tmp_path: Path) -> None:
+    # Names without "/" keep every file the demo may create inside tmp_path.
+    names = any_text.filter(lambda text: "/" not in text)
+
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(
+        location=st.one_of(
+            names, injections, names.map(lambda text: f"sqlite:///{tmp_path}/{text}")
+        )
+    )
+    @example(location=f"sqlite:///{tmp_path}/nul\x00byte.sqlite3")
+    def check(location: str) -> None:
+        outcome = closient("demo", "--database", location)
+        # The demo reports progress on stderr before it can fail: no one-line rule.
+        assert outcome.status in DOCUMENTED, outcome.stderr
+        assert "Traceback" not in outcome.stderr
+        assert "failed unexpectedly" not in outcome.stderr, outcome.stderr
+
+    check()
+
+
+def test_demo_file_names_with_url_characters(closient: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "what?#%41.sqlite3"
+    outcome = closient("demo", "--database", f"sqlite:///{path}")
+    assert outcome.status == 0, outcome.stderr
+    assert path.is_file()
