@@ -7,7 +7,9 @@ that counter's value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,3 +312,41 @@ def _problem(stderr: str) -> dict[str, str]:
 
     document: dict[str, str] = json.loads(stderr)
     return document
+
+
+def test_every_query_of_a_report_runs_in_one_transaction(
+    closient: Invoke, database: TestDatabase
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    _, target = written_world(database)
+    seen: list[tuple[str, int]] = []
+
+    def record(event_name: str) -> Callable[..., None]:
+        def listener(connection: Any, *_args: Any) -> None:
+            seen.append((event_name, id(connection.connection.dbapi_connection)))
+
+        return listener
+
+    listeners = {
+        name: record(name)
+        for name in ("begin", "before_cursor_execute", "commit", "rollback")
+    }
+    for name, listener in listeners.items():
+        event.listen(Engine, name, listener)
+    try:
+        outcome = closient("stats", *_target_args(target), "--json")
+    finally:
+        for name, listener in listeners.items():
+            event.remove(Engine, name, listener)
+    assert outcome.status == 0, outcome.stderr
+    events = [name for name, _ in seen]
+    connections = {connection for _, connection in seen}
+    queries = events.count("before_cursor_execute")
+    # One connection; begin, every statement (SQLite's BEGIN among them), one end.
+    assert len(connections) == 1
+    assert events[0] == "begin"
+    assert events[-1] in {"commit", "rollback"}
+    assert events[1:-1] == ["before_cursor_execute"] * queries
+    assert queries >= 5  # the key, membership, organization, the counters
