@@ -1,8 +1,8 @@
 """A planted API key and database password never reach stdout or stderr.
 
-Every command of the table runs in every output format, with and without ``--debug``,
-through success and every failure the tool can meet, including an unexpected error
-whose ``--debug`` traceback quotes the secrets themselves.
+Every command of the table runs in every output format, plain, with ``--verbose`` and
+with ``--debug``, through success and every failure the tool can meet, including an
+unexpected error whose ``--debug`` traceback quotes the secrets themselves.
 """
 
 from __future__ import annotations
@@ -120,12 +120,12 @@ def test_planted_secrets_never_appear(
 ) -> None:
     _, working = written_world(database)
     target, extra = scenario.change(working, database, tmp_path)
-    for debug in ((), ("--debug",)):
-        outcome = closient(*command.line(target), *form, *extra, *debug)
+    for detail in ((), ("--verbose",), ("--debug",)):
+        outcome = closient(*command.line(target), *form, *extra, *detail)
         assert outcome.status == scenario.status, outcome.stderr
         assert_no_secrets(outcome, target.api_key)
         assert_no_secrets(outcome, working.api_key)
-        if debug and scenario is SCENARIOS["unexpected"]:
+        if "--debug" in detail and scenario is SCENARIOS["unexpected"]:
             assert "Traceback" in outcome.stderr  # the secrets were in it, masked
             assert "***" in outcome.stderr
 
