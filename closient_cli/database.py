@@ -3,9 +3,9 @@
 Nothing closient runs can change the database. On PostgreSQL every session has
 ``default_transaction_read_only`` on, each report is one ``READ ONLY`` transaction, and
 every statement goes through the extended protocol, which refuses a file that chains
-several statements (``COMMIT; ...``). On SQLite the file is opened with ``mode=ro`` and
-``query_only`` set. SQLAlchemy and psycopg are imported here and only here, so commands
-that fail before reaching a database start fast.
+several statements (``COMMIT; ...``). On SQLite the file is opened with ``mode=ro``,
+``query_only`` set and ``ATTACH`` disabled. SQLAlchemy and psycopg are imported here
+and only here, so commands that fail before reaching a database start fast.
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ POSTGRESQL_DRIVER = "postgresql+psycopg"
 _POSTGRESQL_SCHEMES = {"postgres", "postgresql", "postgres+psycopg", POSTGRESQL_DRIVER}
 _SQLITE_SCHEMES = {"sqlite", "sqlite+pysqlite"}
 _SQLITE_SCHEMA_ERRORS = ("no such table", "no such column")
-_SQLITE_WRITE_ERROR = "attempt to write a readonly database"
+# query_only and mode=ro refuse writes; no ATTACH means no other file is opened.
+_SQLITE_WRITE_ERRORS = (
+    "attempt to write a readonly database",
+    "too many attached databases",
+)
 _READ_ONLY_TRANSACTION = "25006"  # read_only_sql_transaction
 _POSTGRESQL_SCHEMA_ERRORS = {
     "42P01",  # undefined_table
@@ -146,6 +150,7 @@ def _open_sqlite(url: URL, timeout: float) -> Database:
             check_same_thread=False,
         )
         connection.execute("PRAGMA query_only = ON")
+        connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
         connection.set_progress_handler(clock.passed, _SQLITE_CLOCK_STEPS)
         return connection
 
@@ -273,7 +278,7 @@ def _timed_out(database: Database, sqlstate: str, reason: str) -> bool:
 
 def _is_write_refused(database: Database, sqlstate: str, reason: str) -> bool:
     if database.dialect == "sqlite":
-        return _SQLITE_WRITE_ERROR in reason
+        return any(marker in reason for marker in _SQLITE_WRITE_ERRORS)
     return sqlstate == _READ_ONLY_TRANSACTION
 
 

@@ -154,6 +154,18 @@ CHAINED = {
 }
 
 
+def test_sqlite_cannot_attach_another_file(closient: Invoke, tmp_path: Path) -> None:
+    database = new_sqlite_database(tmp_path / "db")
+    _, target = written_world(database)
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    attach = f"ATTACH 'file:{elsewhere}?mode=rwc' AS elsewhere"
+    folder = sql_folder_with(tmp_path / "sql", {"counters/broken_offers": attach})
+    outcome = closient("stats", *_target_args(target), "--sql-dir", str(folder))
+    assert outcome.status == 1, outcome.stderr
+    assert "counters/broken_offers.sql tries to change" in outcome.stderr
+    assert not elsewhere.exists()
+
+
 @pytest.mark.parametrize("statement", CHAINED.values(), ids=CHAINED.keys())
 def test_a_sql_file_that_chains_statements_is_refused(
     closient: Invoke, database: TestDatabase, tmp_path: Path, statement: str
