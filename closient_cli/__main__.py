@@ -46,6 +46,11 @@ def run(args: Sequence[str]) -> int:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return _closed_pipe()
+    except SystemExit as exit_request:
+        # Click answers a closed stdout with sys.exit(1) inside its EPIPE handler.
+        if isinstance(exit_request.__context__, BrokenPipeError):
+            return _closed_pipe()
+        raise
     except Exception as error:
         usage = _usage_error_message(error)
         if usage is not None:
@@ -87,7 +92,10 @@ def _fail(error: ClosientError, *, wants_json: bool) -> int:
 
 
 def _report(error: ClosientError, *, wants_json: bool) -> None:
-    detail = redact(error.detail)
+    from closient_cli.render import visible
+
+    # Messages quote what the user or the database gave: keep each one line, inert.
+    detail = visible(redact(error.detail))
     if wants_json:
         from closient_cli.render import problem_document, write_json
 

@@ -1,7 +1,11 @@
 """Connections to the database closient reports on: read-only, one snapshot per report.
 
-SQLAlchemy and psycopg are imported here and only here, so commands that fail before
-reaching a database start fast.
+Nothing closient runs can change the database. On PostgreSQL every session has
+``default_transaction_read_only`` on, each report is one ``READ ONLY`` transaction, and
+every statement goes through the extended protocol, which refuses a file that chains
+several statements (``COMMIT; ...``). On SQLite the file is opened with ``mode=ro``,
+``query_only`` set and ``ATTACH`` disabled. SQLAlchemy and psycopg are imported here
+and only here, so commands that fail before reaching a database start fast.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from closient_cli.errors import InternalError, Unavailable, ValidationError
+from closient_cli.queries import QueryFailed
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,41 @@ _PERMANENT_CONNECT_MESSAGES = (
 )
 RETRY_FIRST_DELAY = 0.5
 RETRY_MAX_DELAY = 8.0
+# query_only and mode=ro refuse writes; no ATTACH means no other file is opened.
+_SQLITE_WRITE_ERRORS = (
+    "attempt to write a readonly database",
+    "too many attached databases",
+)
+_READ_ONLY_TRANSACTION = "25006"  # read_only_sql_transaction
+_POSTGRESQL_SCHEMA_ERRORS = {
+    "42P01",  # undefined_table
+    "42703",  # undefined_column
+    "42883",  # undefined_function
+    "42704",  # undefined_object
+    "3F000",  # invalid_schema_name
+}
+_INSUFFICIENT_PRIVILEGE = "42501"
+# How many SQLite virtual machine steps pass between two looks at the clock.
+_SQLITE_CLOCK_STEPS = 10_000
+
+
+class QueryClock:
+    """The time limit of the statement running now; SQLite has no statement_timeout."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.ran_out = False
+        self._ends = math.inf
+
+    def start(self) -> None:
+        self.ran_out = False
+        self._ends = time.monotonic() + self.limit
+
+    def passed(self) -> bool:
+        """Whether the statement ran out of time (SQLite then interrupts it)."""
+        if time.monotonic() > self._ends:
+            self.ran_out = True
+        return self.ran_out
 
 
 @dataclass(frozen=True)
@@ -52,6 +92,7 @@ class Database:
     dialect: str
     description: str
     timeout: float
+    clock: QueryClock | None = None
 
     @property
     def title(self) -> str:
@@ -116,17 +157,26 @@ def _open_sqlite(url: URL, timeout: float) -> Database:
             "(run closient demo to create the embedded one)."
         )
     uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    clock = QueryClock(timeout)
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(
+        connection = sqlite3.connect(
             uri,
             uri=True,
             timeout=timeout,
             isolation_level=None,
             check_same_thread=False,
         )
+        connection.execute("PRAGMA query_only = ON")
+        connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        connection.set_progress_handler(clock.passed, _SQLITE_CLOCK_STEPS)
+        return connection
 
     engine = create_engine("sqlite+pysqlite://", creator=connect, poolclass=NullPool)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(*_args: Any) -> None:
+        clock.start()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -134,7 +184,7 @@ def _open_sqlite(url: URL, timeout: float) -> Database:
         # transaction gives every query of a report the same snapshot.
         connection.exec_driver_sql("BEGIN")
 
-    return Database(engine, "sqlite", describe(url), timeout)
+    return Database(engine, "sqlite", describe(url), timeout, clock)
 
 
 def _open_postgresql(url: URL, timeout: float) -> Database:
@@ -153,6 +203,20 @@ def _open_postgresql(url: URL, timeout: float) -> Database:
             cursor.execute(f"SET statement_timeout = {statement_timeout_ms}")
             cursor.execute("SET jit = off")
         dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "do_execute")
+    def _one_statement(
+        cursor: Any, statement: str, parameters: Any, _context: Any
+    ) -> bool:
+        # Binary results make psycopg use the extended protocol even without binds,
+        # and the extended protocol runs exactly one statement.
+        cursor.execute(statement, parameters, binary=True)
+        return True
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _one_statement_no_params(cursor: Any, statement: str, _context: Any) -> bool:
+        cursor.execute(statement, binary=True)
+        return True
 
     return Database(engine, "postgresql", describe(url), timeout)
 
@@ -215,33 +279,70 @@ def translated_errors(database: Database) -> Iterator[None]:
     """Turn driver failures into closient errors that name the database, not secrets."""
     try:
         yield
+    except QueryFailed as failed:
+        raise _translate(database, failed.error, failed.source) from None
     except exc.DBAPIError as error:
-        raise _translate(database, error) from None
+        raise _translate(database, error, None) from None
 
 
-def _translate(database: Database, error: exc.DBAPIError) -> Exception:
+def _translate(
+    database: Database, error: exc.DBAPIError, source: str | None
+) -> BaseException:
     reason = _first_line(error.orig)
     sqlstate = getattr(error.orig, "sqlstate", None) or ""
     log.debug("database error %s: %s", sqlstate or type(error.orig).__name__, reason)
-    if sqlstate == "57014":  # query_canceled: statement_timeout ran out
+    where = f" (SQL file {source})" if source else ""
+    if _timed_out(database, sqlstate, reason):
         return Unavailable(
-            f"A query on {database.description} ran past the time limit of "
+            f"A query on {database.description}{where} ran past the time limit of "
             f"{database.timeout:g} s."
+        )
+    if database.dialect == "sqlite" and reason == "interrupted":
+        # Ctrl-C while SQLite runs: the KeyboardInterrupt is raised inside the
+        # progress handler, which sqlite3 swallows before interrupting the statement.
+        return KeyboardInterrupt()
+    if _is_write_refused(database, sqlstate, reason):
+        what = f"The SQL file {source}" if source else "A statement"
+        return InternalError(
+            f"{what} tries to change {database.description}, which closient only "
+            f"reads; the database refused it and nothing was changed ({reason})."
         )
     if _is_schema_fault(database, sqlstate, reason):
         return InternalError(
-            f"{database.title} lacks the schema closient expects: {reason}."
+            f"{database.title} lacks the schema closient expects{where}: {reason}."
+        )
+    if sqlstate == _INSUFFICIENT_PRIVILEGE:
+        return InternalError(
+            f"The database user may not read {database.description}{where}: {reason}."
+        )
+    if source and (
+        sqlstate.startswith("42") or isinstance(error, exc.ProgrammingError)
+    ):
+        return InternalError(
+            f"The SQL file {source} does not run on {database.description}: {reason}."
         )
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
-        return Unavailable(f"Cannot read {database.description}: {reason}.")
-    return InternalError(f"{database.title} answered with an error: {reason}.")
+        return Unavailable(f"Cannot read {database.description}{where}: {reason}.")
+    return InternalError(f"{database.title} answered with an error{where}: {reason}.")
+
+
+def _timed_out(database: Database, sqlstate: str, reason: str) -> bool:
+    if database.clock is not None and reason == "interrupted":
+        return database.clock.ran_out
+    return sqlstate == "57014"  # query_canceled: statement_timeout ran out
+
+
+def _is_write_refused(database: Database, sqlstate: str, reason: str) -> bool:
+    if database.dialect == "sqlite":
+        return any(marker in reason for marker in _SQLITE_WRITE_ERRORS)
+    return sqlstate == _READ_ONLY_TRANSACTION
 
 
 def _is_schema_fault(database: Database, sqlstate: str, reason: str) -> bool:
-    # SQLSTATE class 42 holds undefined tables and columns; SQLite only has messages.
+    # PostgreSQL names undefined tables and columns by SQLSTATE; SQLite by message.
     if database.dialect == "sqlite":
         return any(marker in reason for marker in _SQLITE_SCHEMA_ERRORS)
-    return sqlstate.startswith("42")
+    return sqlstate in _POSTGRESQL_SCHEMA_ERRORS
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -90,17 +90,31 @@ def write_sqlite(path: Path, catalogue: Catalogue) -> bool:
     return replaced
 
 
+def sqlite_url(path: Path) -> str:
+    """The sqlite:/// URL of a file, quoted so that names with ? or # survive."""
+    from sqlalchemy import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string()
+
+
 def run_demo(database_url: str | None, console: Console) -> None:
     """Fill the demo database, then report on its first organization as a user would."""
     path = demo_path(database_url)
     as_of = datetime.now(UTC).date()
     catalogue, issued = build_demo(as_of)
-    if write_sqlite(path, catalogue):
+    try:
+        replaced = write_sqlite(path, catalogue)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else None
+        raise ValidationError(
+            f"closient demo cannot write {path}: {reason or exc}."
+        ) from None
+    if replaced:
         sys.stderr.write(f"Replaced the earlier demo database at {path}.\n")
     else:
         sys.stderr.write(f"Created the demo database at {path}.\n")
     organization = catalogue.of("organization_organization")[0]["id"]
-    database = None if database_url is None else f"sqlite:///{path}"
+    database = None if database_url is None else sqlite_url(path)
     settings = Settings(
         database_url=Setting(database, "demo"),
         api_key=Setting(issued.key, "demo"),

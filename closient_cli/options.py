@@ -41,6 +41,26 @@ ApiKeyOption = Annotated[
         show_default=False,
     ),
 ]
+SqlDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sql-dir",
+        metavar="DIR",
+        help="Folder of edited SQL files that replace the packaged ones of the same "
+        "name (else CLOSIENT_SQL_DIR, then sql_dir in the config file).",
+        show_default=False,
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        help="Use the [profiles.NAME] settings of the config file "
+        "(else CLOSIENT_PROFILE).",
+        show_default=False,
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -59,7 +79,8 @@ TimeoutOption = Annotated[
         "--timeout",
         metavar="SECONDS",
         min=0.1,
-        help="Limit on connecting and on each query.",
+        max=86400,
+        help="Limit on connecting and on each query (0.1 to 86400).",
     ),
 ]
 RetriesOption = Annotated[

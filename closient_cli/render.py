@@ -59,7 +59,14 @@ def make_console(stream: IO[str], *, no_color: bool = False) -> Console:
     """A Rich console on ``stream``; Rich itself honours NO_COLOR and FORCE_COLOR."""
     from rich.console import Console
 
-    return Console(file=stream, no_color=no_color or None, highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1 on its own; the boundary ends a closed pipe
+            # quietly with the same status for every output.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(file=stream, no_color=no_color or None, highlight=False)
 
 
 def print_stats_table(console: Console, report: StatsReport) -> None:

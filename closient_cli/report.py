@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from closient_cli.access import Caller, Organization, authorize, identify
 from closient_cli.apikeys import parse_key
+from closient_cli.queries import sql_folder
 from closient_cli.settings import Settings, embedded_database_path
 from closient_cli.stats import DashboardStats, compute_stats
 
@@ -53,16 +54,20 @@ def reading(
     """Check the key, connect, and yield a Reader over one read-only snapshot.
 
     ``retries`` is how many more times a connection that cannot be opened is tried.
+
+    Every query of the block loads its SQL from ``settings.sql_dir`` where that
+    folder holds a file of the same name, else from the packaged files.
     """
     key = parse_key(settings.api_key.value)
     from closient_cli.database import open_database, snapshot
 
-    database = open_database(
-        settings.database_url.value or embedded_database_path(), timeout=timeout
-    )
-    now = datetime.now(UTC)
-    with snapshot(database, retries=retries) as connection:
-        yield Reader(connection, database, identify(connection, database, key, now))
+    with sql_folder(settings.sql_dir.value, settings.sql_dir.source):
+        database = open_database(
+            settings.database_url.value or embedded_database_path(), timeout=timeout
+        )
+        now = datetime.now(UTC)
+        with snapshot(database, retries=retries) as connection:
+            yield Reader(connection, database, identify(connection, database, key, now))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Where the database and the API key come from.
+"""Where the database, the API key and the SQL files come from.
 
 Each setting is taken from the first of: its command-line flag, its environment
 variable, the config file, the built-in default. The config file is TOML, at
 ``config.toml`` in the platform's user config folder for closient, or wherever
-``CLOSIENT_CONFIG`` points.
+``CLOSIENT_CONFIG`` points. Its top level holds the settings; ``[profiles.NAME]``
+tables hold the same keys, and the profile chosen with ``--profile`` or
+``CLOSIENT_PROFILE`` wins over the top level, key by key.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import os
 import stat
 import sys
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +28,12 @@ APP_NAME = "closient"
 CONFIG_ENV = "CLOSIENT_CONFIG"
 DATABASE_ENV = "CLOSIENT_DATABASE_URL"
 API_KEY_ENV = "CLOSIENT_API_KEY"
-CONFIG_KEYS = frozenset({"database_url", "api_key"})
+SQL_DIR_ENV = "CLOSIENT_SQL_DIR"
+PROFILE_ENV = "CLOSIENT_PROFILE"
+CONFIG_KEYS = frozenset({"database_url", "api_key", "sql_dir"})
+PROFILES_TABLE = "profiles"
+
+_Candidates = Callable[[str], list[tuple[str, str | None]]]
 
 
 @dataclass(frozen=True)
@@ -44,9 +51,21 @@ class Settings:
     database_url: Setting
     api_key: Setting
     config_path: Path
+    sql_dir: Setting = Setting(None, "packaged")
 
     def __repr__(self) -> str:
         return f"Settings(database from {self.database_url.source}, key hidden)"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The config file's top-level settings and its profiles, as strings."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def secrets(self) -> list[Mapping[str, str]]:
+        return [self.values, *self.profiles.values()]
 
 
 def embedded_database_path() -> Path:
@@ -66,31 +85,73 @@ def resolve(
     *,
     database_flag: str | None,
     api_key_flag: str | None,
+    sql_dir_flag: str | None = None,
+    profile_flag: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve both settings by precedence: flag, environment, config file, default."""
+    """Resolve every setting by precedence: flag, environment, config file, default."""
     env = os.environ if environ is None else environ
     path = config_path(env)
     config = read_config(path)
-    for key in (api_key_flag, env.get(API_KEY_ENV), config.get("api_key")):
-        remember(key)
-    for url in (database_flag, env.get(DATABASE_ENV), config.get("database_url")):
-        remember_url_password(url)
+    for entries in config.secrets():
+        remember(entries.get("api_key"))
+        remember_url_password(entries.get("database_url"))
+    remember(api_key_flag)
+    remember(env.get(API_KEY_ENV))
+    remember_url_password(database_flag)
+    remember_url_password(env.get(DATABASE_ENV))
+    chosen = _config_candidates(path, config, profile_flag or env.get(PROFILE_ENV))
     return Settings(
         database_url=_first(
             ("flag", database_flag),
             ("environment", env.get(DATABASE_ENV)),
-            (f"config file {path}", config.get("database_url")),
+            *chosen("database_url"),
             default=Setting(None, "embedded database"),
         ),
         api_key=_first(
             ("flag", api_key_flag),
             ("environment", env.get(API_KEY_ENV)),
-            (f"config file {path}", config.get("api_key")),
+            *chosen("api_key"),
             default=Setting(None, "none"),
         ),
         config_path=path,
+        sql_dir=_first(
+            ("--sql-dir", sql_dir_flag),
+            (SQL_DIR_ENV, env.get(SQL_DIR_ENV)),
+            *[(source, _beside(path, value)) for source, value in chosen("sql_dir")],
+            default=Setting(None, "packaged"),
+        ),
     )
+
+
+def _config_candidates(path: Path, config: Config, profile: str | None) -> _Candidates:
+    if profile and profile not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) or "none are defined"
+        raise ValidationError(
+            f"The profile {profile} is not in the config file {path} (known: {known})."
+        )
+
+    def candidates(key: str) -> list[tuple[str, str | None]]:
+        found: list[tuple[str, str | None]] = []
+        if profile:
+            found.append(
+                (
+                    f"profile {profile} of config file {path}",
+                    config.profiles[profile].get(key),
+                )
+            )
+        found.append((f"config file {path}", config.values.get(key)))
+        return found
+
+    return candidates
+
+
+def _beside(path: Path, folder: str | None) -> str | None:
+    """A folder named in the config file, relative to the config file's folder."""
+    if not folder:
+        return folder
+    named = Path(folder).expanduser()
+    return str(named if named.is_absolute() else path.parent / named)
 
 
 def _first(*candidates: tuple[str, str | None], default: Setting) -> Setting:
@@ -100,12 +161,12 @@ def _first(*candidates: tuple[str, str | None], default: Setting) -> Setting:
     return default
 
 
-def read_config(path: Path) -> dict[str, str]:
+def read_config(path: Path) -> Config:
     """Read the config file; a missing file is an empty config."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return Config()
     except OSError as exc:
         raise ValidationError(
             f"The config file {path} cannot be read: {exc.strerror}."
@@ -116,8 +177,22 @@ def read_config(path: Path) -> dict[str, str]:
         raise ValidationError(
             f"The config file {path} is not valid TOML: {_toml_reason(exc)}."
         ) from None
-    config = _checked_entries(path, data)
-    if _holds_secret(config):
+    profiles = data.pop(PROFILES_TABLE, {})
+    if not isinstance(profiles, dict) or not all(
+        isinstance(table, dict) for table in profiles.values()
+    ):
+        raise ValidationError(
+            f"In the config file {path}, {PROFILES_TABLE} must hold [profiles.NAME] "
+            "tables."
+        )
+    config = Config(
+        values=_checked_entries(path, data, ""),
+        profiles={
+            name: _checked_entries(path, table, f"[profiles.{name}] ")
+            for name, table in profiles.items()
+        },
+    )
+    if any(_holds_secret(entries) for entries in config.secrets()):
         _refuse_if_shared(path)
     return config
 
@@ -127,17 +202,21 @@ def _toml_reason(exc: Exception) -> str:
     return str(exc) if isinstance(exc, tomllib.TOMLDecodeError) else "not UTF-8"
 
 
-def _checked_entries(path: Path, data: Mapping[str, object]) -> dict[str, str]:
+def _checked_entries(
+    path: Path, data: Mapping[str, object], where: str
+) -> dict[str, str]:
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
         raise ValidationError(
-            f"The config file {path} has unknown settings: {', '.join(unknown)} "
-            f"(known: {', '.join(sorted(CONFIG_KEYS))})."
+            f"The config file {path} has unknown settings {where}"
+            f"{', '.join(unknown)} (known: {', '.join(sorted(CONFIG_KEYS))})."
         )
     entries: dict[str, str] = {}
     for key, value in data.items():
         if not isinstance(value, str):
-            raise ValidationError(f"In the config file {path}, {key} must be a string.")
+            raise ValidationError(
+                f"In the config file {path}, {where}{key} must be a string."
+            )
         entries[key] = value
     return entries
 
