@@ -247,6 +247,8 @@ def whoami(
     json_output: JsonOption = False,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
     retries: RetriesOption = 2,
     no_color: NoColorOption = False,
@@ -260,7 +262,12 @@ def whoami(
     from closient_cli.settings import resolve
 
     configure_logging(verbose=verbose, debug=debug)
-    settings = resolve(database_flag=database, api_key_flag=api_key)
+    settings = resolve(
+        database_flag=database,
+        api_key_flag=api_key,
+        sql_dir_flag=sql_dir,
+        profile_flag=profile,
+    )
     with reading(settings, timeout, retries) as reader:
         identity = who_am_i(reader)
     if json_output:
@@ -274,6 +281,8 @@ def orgs(
     json_output: JsonOption = False,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
     retries: RetriesOption = 2,
     no_color: NoColorOption = False,
@@ -287,7 +296,12 @@ def orgs(
     from closient_cli.settings import resolve
 
     configure_logging(verbose=verbose, debug=debug)
-    settings = resolve(database_flag=database, api_key_flag=api_key)
+    settings = resolve(
+        database_flag=database,
+        api_key_flag=api_key,
+        sql_dir_flag=sql_dir,
+        profile_flag=profile,
+    )
     with reading(settings, timeout, retries) as reader:
         memberships = readable_organizations(reader)
     if json_output:

@@ -20,7 +20,7 @@ from closient_cli.access import Organization
 from closient_cli.errors import InternalError, NotFound, ValidationError
 from closient_cli.ids import short_id
 from closient_cli.queries import fetch_all, fetch_one, load, stream_all
-from closient_cli.report import DEFAULT_TIMEOUT, Reader, reading
+from closient_cli.report import DEFAULT_RETRIES, DEFAULT_TIMEOUT, Reader, reading
 from closient_cli.stats import ALL_ROWS, COMPLETE_AT, report_params
 
 if TYPE_CHECKING:
@@ -271,6 +271,7 @@ class ListRequest:
     as_of: date
     settings: Settings
     timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     below: int = COMPLETE_AT
@@ -358,7 +359,7 @@ def run_list(request: ListRequest) -> ListPage:
     triage = request.triage
     params = request.params()
     offset = (request.page - 1) * request.page_size
-    with reading(request.settings, request.timeout) as reader:
+    with reading(request.settings, request.timeout, request.retries) as reader:
         organization = reader.organization(request.organization_id)
         rows = fetch_all(
             reader.connection,
@@ -385,7 +386,7 @@ def every_row(request: ListRequest) -> Iterator[Iterator[Row]]:
     """Every row of a list, streamed from one snapshot while the context is open."""
     triage = request.triage
     params = {**request.params(), "limit": ALL_ROWS, "offset": 0}
-    with reading(request.settings, request.timeout) as reader:
+    with reading(request.settings, request.timeout, request.retries) as reader:
         reader.organization(request.organization_id)
         rows = stream_all(
             reader.connection, load(triage.rows_query, reader.dialect), params
@@ -418,6 +419,7 @@ class BreakdownRequest:
     as_of: date
     settings: Settings
     timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,7 @@ class Breakdown:
 
 def run_breakdown(request: BreakdownRequest) -> Breakdown:
     """One product's breakdown, or NotFound when the organization has no such GTIN."""
-    with reading(request.settings, request.timeout) as reader:
+    with reading(request.settings, request.timeout, request.retries) as reader:
         organization = reader.organization(request.organization_id)
         row = _product_scores(reader, request)
     if row is None:

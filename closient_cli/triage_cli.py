@@ -22,6 +22,9 @@ from closient_cli.options import (
     JsonOption,
     NoColorOption,
     OrganizationArgument,
+    ProfileOption,
+    RetriesOption,
+    SqlDirOption,
     TimeoutOption,
     VerboseOption,
     configure_logging,
@@ -135,7 +138,10 @@ def broken_offers(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
@@ -152,7 +158,10 @@ def broken_offers(
             as_of=as_of,
             database=database,
             api_key=api_key,
+            sql_dir=sql_dir,
+            profile=profile,
             timeout=timeout,
+            retries=retries,
             no_color=no_color,
         ),
     )
@@ -168,7 +177,10 @@ def expiring_certifications(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
@@ -185,7 +197,10 @@ def expiring_certifications(
             as_of=as_of,
             database=database,
             api_key=api_key,
+            sql_dir=sql_dir,
+            profile=profile,
             timeout=timeout,
+            retries=retries,
             no_color=no_color,
         ),
     )
@@ -201,7 +216,10 @@ def missing_images(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
@@ -218,7 +236,10 @@ def missing_images(
             as_of=as_of,
             database=database,
             api_key=api_key,
+            sql_dir=sql_dir,
+            profile=profile,
             timeout=timeout,
+            retries=retries,
             no_color=no_color,
         ),
     )
@@ -235,7 +256,10 @@ def incomplete_products(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
@@ -252,7 +276,10 @@ def incomplete_products(
             as_of=as_of,
             database=database,
             api_key=api_key,
+            sql_dir=sql_dir,
+            profile=profile,
             timeout=timeout,
+            retries=retries,
             no_color=no_color,
             below=below,
         ),
@@ -266,7 +293,10 @@ def completeness(
     as_of: AsOfOption = None,
     database: DatabaseOption = None,
     api_key: ApiKeyOption = None,
+    sql_dir: SqlDirOption = None,
+    profile: ProfileOption = None,
     timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 2,
     no_color: NoColorOption = False,
     verbose: VerboseOption = False,
     debug: DebugOption = False,
@@ -282,8 +312,14 @@ def completeness(
         organization_id=parse_uuid(organization),
         gtin=normalize_gtin(gtin),
         as_of=parse_as_of(as_of),
-        settings=resolve(database_flag=database, api_key_flag=api_key),
+        settings=resolve(
+            database_flag=database,
+            api_key_flag=api_key,
+            sql_dir_flag=sql_dir,
+            profile_flag=profile,
+        ),
         timeout=timeout,
+        retries=retries,
     )
     breakdown = run_breakdown(request)
     if json_output:
@@ -311,7 +347,10 @@ class ListOptions:
     as_of: str | None
     database: str | None
     api_key: str | None
+    sql_dir: str | None
+    profile: str | None
     timeout: float
+    retries: int
     no_color: bool
     below: int = COMPLETE_AT
 
@@ -325,8 +364,14 @@ def _list(list_name: str, options: ListOptions) -> None:
         list_name=list_name,
         organization_id=parse_uuid(options.organization),
         as_of=parse_as_of(options.as_of),
-        settings=resolve(database_flag=options.database, api_key_flag=options.api_key),
+        settings=resolve(
+            database_flag=options.database,
+            api_key_flag=options.api_key,
+            sql_dir_flag=options.sql_dir,
+            profile_flag=options.profile,
+        ),
         timeout=options.timeout,
+        retries=options.retries,
         page=options.page,
         page_size=options.limit,
         below=options.below,

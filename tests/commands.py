@@ -42,6 +42,10 @@ class DatabaseCommand:
     name: str
     arguments: Callable[[Target], list[str]]
     formats: tuple[tuple[str, ...], ...] = ((), ("--json",))
+    # The SQL file the command always runs, which the tests replace to make faults.
+    probe: str = "access/api_key"
+    takes_organization: bool = True
+    takes_date: bool = True
 
     def line(self, target: Target, *extra: str) -> list[str]:
         """The full command line: arguments, database, key, then ``extra``."""
@@ -55,10 +59,84 @@ class DatabaseCommand:
         ]
 
 
+LIST_FORMATS = ((), ("--format", "csv"))
+
+
+def _triage_line(name: str) -> Callable[[Target], list[str]]:
+    def line(target: Target) -> list[str]:
+        return ["triage", name, target.organization, "--as-of", target.as_of]
+
+    return line
+
+
 DATABASE_COMMANDS = (
     DatabaseCommand(
-        "stats", lambda target: ["stats", target.organization, "--as-of", target.as_of]
+        "stats",
+        lambda target: ["stats", target.organization, "--as-of", target.as_of],
+        formats=(
+            (),
+            ("--json",),
+            ("--format", "jsonl"),
+            ("--format", "csv"),
+            ("--format", "prometheus"),
+        ),
+        probe="counters/broken_offers",
     ),
+    DatabaseCommand(
+        "stats-all",
+        lambda target: ["stats", "--all", "--as-of", target.as_of],
+        formats=((), ("--format", "jsonl")),
+        probe="counters/broken_offers",
+        takes_organization=False,
+    ),
+    DatabaseCommand(
+        "completeness",
+        # The first product of tests.commands.written_world.
+        lambda target: [
+            "completeness",
+            target.organization,
+            "00000000000001",
+            "--as-of",
+            target.as_of,
+        ],
+        probe="triage/product_breakdown",
+    ),
+    *(
+        DatabaseCommand(
+            f"triage-{name}",
+            _triage_line(name),
+            formats=LIST_FORMATS,
+            probe=f"triage/{name.replace('-', '_')}",
+        )
+        for name in (
+            "broken-offers",
+            "expiring-certifications",
+            "missing-images",
+            "incomplete-products",
+        )
+    ),
+    DatabaseCommand(
+        "whoami",
+        lambda target: ["whoami"],
+        formats=((),),
+        takes_organization=False,
+        takes_date=False,
+    ),
+    DatabaseCommand(
+        "orgs",
+        lambda target: ["orgs"],
+        formats=(("--json",),),
+        takes_organization=False,
+        takes_date=False,
+    ),
+)
+
+
+# The commands the property-based tests fuzz: one of each kind of argument list.
+FUZZED_COMMANDS = tuple(
+    command
+    for command in DATABASE_COMMANDS
+    if command.name in {"stats", "completeness", "triage-incomplete-products"}
 )
 
 

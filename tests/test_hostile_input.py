@@ -23,6 +23,7 @@ from closient_cli.ids import SHORTUUID_ALPHABET
 from closient_cli.render import visible
 from tests.commands import (
     DATABASE_COMMANDS,
+    FUZZED_COMMANDS,
     DatabaseCommand,
     Target,
     assert_inert,
@@ -106,7 +107,7 @@ def _run(
     return closient(*command.line(target), *extra)
 
 
-@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=command_format_id)
+@pytest.mark.parametrize("command", FUZZED_COMMANDS, ids=command_format_id)
 def test_hostile_organization_ids_keys_and_dates(
     closient: Invoke, database: TestDatabase, command: DatabaseCommand
 ) -> None:
@@ -147,7 +148,7 @@ OPTIONS: dict[str, Callable[[Path], st.SearchStrategy[list[str]]]] = {
 
 
 @pytest.mark.parametrize("option", OPTIONS.values(), ids=OPTIONS.keys())
-@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=command_format_id)
+@pytest.mark.parametrize("command", FUZZED_COMMANDS, ids=command_format_id)
 def test_hostile_option_values(
     closient: Invoke,
     database: TestDatabase,
@@ -179,7 +180,7 @@ def test_timeouts_out_of_range_are_refused(
 
 
 @pytest.mark.parametrize("payload", INJECTIONS)
-@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=command_format_id)
+@pytest.mark.parametrize("command", FUZZED_COMMANDS, ids=command_format_id)
 def test_sql_injection_in_every_argument_has_no_effect(
     closient: Invoke, database: TestDatabase, command: DatabaseCommand, payload: str
 ) -> None:

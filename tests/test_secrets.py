@@ -35,35 +35,45 @@ class Scenario:
     """How to turn a working target into one outcome, and the status it must give."""
 
     status: int
-    change: Callable[[Target, TestDatabase, Path], tuple[Target, list[str]]]
+    change: Callable[[Target, TestDatabase, Path, str], tuple[Target, list[str]]]
+    # What the command must take for the scenario to fail it: "organization", "date".
+    needs: str = ""
+
+    def status_for(self, command: DatabaseCommand) -> int:
+        """The status ``command`` must give: 0 when it never reads what was spoiled."""
+        takes = {
+            "organization": command.takes_organization,
+            "date": command.takes_date,
+        }
+        return self.status if takes.get(self.needs, True) else 0
 
 
 def _unchanged(
-    target: Target, _db: TestDatabase, _tmp: Path
+    target: Target, _db: TestDatabase, _tmp: Path, _probe: str
 ) -> tuple[Target, list[str]]:
     return target, []
 
 
 def _unknown_key(
-    target: Target, _db: TestDatabase, _tmp: Path
+    target: Target, _db: TestDatabase, _tmp: Path, _probe: str
 ) -> tuple[Target, list[str]]:
     return Target(target.organization, target.database_url, generate_key("csb")), []
 
 
 def _other_org(
-    target: Target, _db: TestDatabase, _tmp: Path
+    target: Target, _db: TestDatabase, _tmp: Path, _probe: str
 ) -> tuple[Target, list[str]]:
     return Target(short_id("0" * 32), target.database_url, target.api_key), []
 
 
 def _bad_date(
-    target: Target, _db: TestDatabase, _tmp: Path
+    target: Target, _db: TestDatabase, _tmp: Path, _probe: str
 ) -> tuple[Target, list[str]]:
     return Target(target.organization, target.database_url, target.api_key, "31/03"), []
 
 
 def _no_server(
-    target: Target, db: TestDatabase, _tmp: Path
+    target: Target, db: TestDatabase, _tmp: Path, _probe: str
 ) -> tuple[Target, list[str]]:
     from sqlalchemy import make_url
 
@@ -75,8 +85,12 @@ def _no_server(
     return Target(target.organization, url, target.api_key), []
 
 
-def _sql(text: str) -> Callable[[Target, TestDatabase, Path], tuple[Target, list[str]]]:
-    def change(target: Target, db: TestDatabase, tmp: Path) -> tuple[Target, list[str]]:
+def _sql(
+    text: str,
+) -> Callable[[Target, TestDatabase, Path, str], tuple[Target, list[str]]]:
+    def change(
+        target: Target, db: TestDatabase, tmp: Path, probe: str
+    ) -> tuple[Target, list[str]]:
         # The password is closient's secret only where closient was given it.
         password = (
             f"{unquote(PASSWORD)} {PASSWORD}" if db.backend == "postgresql" else ""
@@ -86,7 +100,7 @@ def _sql(text: str) -> Callable[[Target, TestDatabase, Path], tuple[Target, list
             .replace("{key}", target.api_key)
             .replace("{password}", password)
         )
-        folder = sql_folder_with(tmp / "sql", {"counters/broken_offers": sql})
+        folder = sql_folder_with(tmp / "sql", {probe: sql})
         return target, ["--sql-dir", str(folder), "--timeout", "1"]
 
     return change
@@ -95,8 +109,8 @@ def _sql(text: str) -> Callable[[Target, TestDatabase, Path], tuple[Target, list
 SCENARIOS = {
     "success": Scenario(0, _unchanged),
     "unknown-key": Scenario(3, _unknown_key),
-    "not-found": Scenario(4, _other_org),
-    "bad-date": Scenario(2, _bad_date),
+    "not-found": Scenario(4, _other_org, needs="organization"),
+    "bad-date": Scenario(2, _bad_date, needs="date"),
     "unreachable": Scenario(5, _no_server),
     "timeout": Scenario(5, _sql("{slow}")),
     "schema": Scenario(
@@ -119,15 +133,17 @@ def test_planted_secrets_never_appear(
     form: tuple[str, ...],
 ) -> None:
     _, working = written_world(database)
-    target, extra = scenario.change(working, database, tmp_path)
+    target, extra = scenario.change(working, database, tmp_path, command.probe)
     for detail in ((), ("--verbose",), ("--debug",)):
         outcome = closient(*command.line(target), *form, *extra, *detail)
-        assert outcome.status == scenario.status, outcome.stderr
+        assert outcome.status == scenario.status_for(command), outcome.stderr
         assert_no_secrets(outcome, target.api_key)
         assert_no_secrets(outcome, working.api_key)
         if "--debug" in detail and scenario is SCENARIOS["unexpected"]:
-            assert "Traceback" in outcome.stderr  # the secrets were in it, masked
-            assert "***" in outcome.stderr
+            assert "Traceback" in outcome.stderr
+            if command.probe.startswith("counters/"):
+                # int() of the planted text failed: the message quoted the secrets.
+                assert "***" in outcome.stderr
 
 
 @pytest.mark.parametrize(("command", "form"), command_formats(), ids=command_format_id)
@@ -139,7 +155,7 @@ def test_secrets_from_the_environment_and_config_are_masked_too(
     form: tuple[str, ...],
 ) -> None:
     _, target = written_world(database)
-    _, extra = SCENARIOS["unexpected"].change(target, database, tmp_path)
+    _, extra = SCENARIOS["unexpected"].change(target, database, tmp_path, command.probe)
     line = command.line(target)
     for flag in ("--database", "--api-key"):
         del line[line.index(flag) : line.index(flag) + 2]
