@@ -78,8 +78,11 @@ class StatsReport:
 
 def run_stats(request: StatsRequest) -> StatsReport:
     """The counters of one organization, access and counts from one snapshot."""
+    from closient_cli.replica import warn_if_lagging
+
     with reading(request.settings, request.timeout) as reader:
         organization = reader.organization(request.organization_id)
+        warn_if_lagging(reader.connection, reader.dialect)
         stats = compute_stats(
             reader.connection, reader.dialect, organization.id, request.as_of
         )

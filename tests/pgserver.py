@@ -73,6 +73,16 @@ class PostgresServer:
     def datadir(self) -> Path:
         return self.root / "data"
 
+    def tool(self, name: str) -> Path:
+        """A client program of the same installation (pg_basebackup, psql)."""
+        beside = self.bindir / name
+        if beside.is_file():
+            return beside
+        version = self.run(str(self.bindir / "pg_ctl"), "--version").stdout.split()[-1]
+        major = version.split(".")[0]
+        packaged = Path(f"/usr/lib/postgresql/{major}/bin") / name
+        return packaged if packaged.is_file() else Path(shutil.which(name) or name)
+
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = list(args)
         if self.as_postgres_user:
@@ -196,7 +206,7 @@ def start_standby(primary: PostgresServer) -> PostgresServer:
         if standby.as_postgres_user:
             shutil.chown(passfile, "postgres")
         standby.run(
-            str(standby.bindir / "pg_basebackup"),
+            str(primary.tool("pg_basebackup")),
             "-h",
             "127.0.0.1",
             "-p",

@@ -1,0 +1,69 @@
+"""EXPLAIN (ANALYZE, BUFFERS) of the statements that dominate, and what to look for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import psycopg
+
+from bench.statements import as_psycopg
+
+
+@dataclass(frozen=True)
+class Plan:
+    text: str
+
+    @property
+    def heap_fetches(self) -> int:
+        return sum(int(n) for n in re.findall(r"Heap Fetches: (\d+)", self.text))
+
+    @property
+    def spills(self) -> bool:
+        batches = [int(n) for n in re.findall(r"Batches: (\d+)", self.text)]
+        return (
+            "external" in self.text
+            or "Disk:" in self.text
+            or any(n > 1 for n in batches)
+        )
+
+    @property
+    def lossy(self) -> bool:
+        return "lossy=" in self.text
+
+    @property
+    def jit(self) -> bool:
+        return "JIT:" in self.text
+
+    @property
+    def index_only_scans(self) -> int:
+        return self.text.count("Index Only Scan")
+
+    @property
+    def execution_ms(self) -> float:
+        found = re.search(r"Execution Time: ([0-9.]+) ms", self.text)
+        return float(found.group(1)) if found else 0.0
+
+
+def explain_all(
+    conninfo: str, statements: Mapping[str, str], params: Mapping[str, str]
+) -> dict[str, Plan]:
+    """Each statement's plan, run as closient runs it (jit off, one snapshot)."""
+    plans = {}
+    with psycopg.connect(conninfo) as connection:
+        connection.execute("SET jit = off")
+        connection.commit()
+        for name, sql in statements.items():
+            with connection.transaction():
+                connection.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                )
+                connection.execute(  # warm the cache for this statement
+                    as_psycopg(sql), params
+                ).fetchall()
+                rows = connection.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + as_psycopg(sql), params
+                ).fetchall()
+            plans[name] = Plan("\n".join(str(row[0]) for row in rows))
+    return plans

@@ -1,0 +1,113 @@
+"""closient's own statements, run in-process, through psql, and explained."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from closient_cli.queries import Query, load
+from closient_cli.stats import COUNTER_QUERIES, report_params
+
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
+_PSQL_TIME = re.compile(r"^Time: ([0-9.]+) ms", re.MULTILINE)
+
+
+def tool_queries() -> dict[str, str]:
+    """The SQL of each counter statement, as closient runs it on PostgreSQL."""
+    return {name: load(name, "postgresql").sql for name in COUNTER_QUERIES}
+
+
+def params_for(organization_id: str, as_of: date) -> dict[str, str]:
+    return report_params(uuid.UUID(organization_id), as_of)
+
+
+def as_psycopg(sql: str) -> str:
+    """``:name`` binds as psycopg's ``%(name)s`` (and literal % doubled)."""
+    return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+@dataclass(frozen=True)
+class StatementRunner:
+    """Runs a set of statements in one read-only REPEATABLE READ transaction."""
+
+    connection: psycopg.Connection[Any]
+    statements: Mapping[str, str]
+    params: Mapping[str, str]
+
+    def run_all(self) -> dict[str, float]:
+        """Each statement's seconds, all in one snapshot, as closient runs them."""
+        timings = {}
+        with self.connection.transaction():
+            self.connection.execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
+            for name, sql in self.statements.items():
+                started = time.perf_counter()
+                self.connection.execute(as_psycopg(sql), self.params).fetchall()
+                timings[name] = time.perf_counter() - started
+        return timings
+
+    def explain(self, sql: str) -> str:
+        with self.connection.transaction():
+            self.connection.execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
+            rows = self.connection.execute(
+                "EXPLAIN (ANALYZE, BUFFERS) " + as_psycopg(sql), self.params
+            ).fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+
+def psql_script(
+    statements: Mapping[str, str], params: Mapping[str, str], runs: int
+) -> str:
+    """A psql script running the statements ``runs`` times with \\timing on."""
+    lines = [f"\\set {name} '''{value}'''" for name, value in params.items()]
+    lines += ["SET jit = off;", "\\timing on"]
+    for _ in range(runs):
+        lines.append("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;")
+        lines += [" ".join(sql.split()) + ";" for sql in statements.values()]
+        lines.append("COMMIT;")
+    return "\n".join(lines) + "\n"
+
+
+def psql_timings(
+    psql: Path,
+    conninfo: str,
+    statements: Mapping[str, str],
+    params: Mapping[str, str],
+    runs: int,
+) -> list[dict[str, float]]:
+    """Per run, the server-side time psql reports for each statement (seconds).
+
+    The first run is a warm-up and is dropped.
+    """
+    script = psql_script(statements, params, runs + 1)
+    finished = subprocess.run(
+        [str(psql), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", conninfo],
+        input=script,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times = [float(ms) / 1000 for ms in _PSQL_TIME.findall(finished.stdout)]
+    per_run = len(statements) + 2  # BEGIN, the statements, COMMIT
+    names = list(statements)
+    results = []
+    for run in range(1, runs + 1):
+        chunk = times[run * per_run : (run + 1) * per_run]
+        results.append(dict(zip(names, chunk[1:-1], strict=True)))
+    return results
+
+
+def query_source(name: str) -> Query:
+    return load(name, "postgresql")
