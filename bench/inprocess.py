@@ -13,7 +13,12 @@ from sqlalchemy.engine import Connection
 
 from closient_cli.database import open_database
 from closient_cli.queries import fetch_one, load
-from closient_cli.stats import COUNTER_QUERIES, DashboardStats, compute_stats
+from closient_cli.stats import (
+    COUNTER_QUERIES,
+    REPORT_WORK_MEM,
+    DashboardStats,
+    compute_stats,
+)
 
 
 @contextmanager
@@ -47,6 +52,7 @@ def run_each(connection: Connection, params: Mapping[str, str]) -> dict[str, flo
     """Seconds of each counter statement, all in one snapshot."""
     timings = {}
     with connection.begin():
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         for name in COUNTER_QUERIES:
             started = time.perf_counter()
             fetch_one(connection, load(name, "postgresql"), params)

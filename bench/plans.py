@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import psycopg
 
 from bench.statements import as_psycopg
+from closient_cli.stats import REPORT_WORK_MEM
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def explain_all(
                 connection.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
                 )
+                connection.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
                 connection.execute(  # warm the cache for this statement
                     as_psycopg(sql), params
                 ).fetchall()

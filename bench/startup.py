@@ -69,6 +69,11 @@ def startup_commands(tenant: Tenant, as_of: date) -> dict[str, list[str]]:
     return {
         "python -c pass": [PYTHON, "-c", "pass"],
         'python -c "import typer"': [PYTHON, "-c", "import typer"],
+        'python -c "import typer._adapters" (Typer\'s pydantic coercion)': [
+            PYTHON,
+            "-c",
+            "import typer._adapters",
+        ],
         "closient --version": [script, "--version"],
         "closient --help": [script, "--help"],
         "closient stats BAD-ID (exit 2)": [

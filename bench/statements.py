@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from closient_cli.queries import Query, load
-from closient_cli.stats import COUNTER_QUERIES, report_params
+from closient_cli.stats import COUNTER_QUERIES, REPORT_WORK_MEM, report_params
 
 _BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 _PSQL_TIME = re.compile(r"^Time: ([0-9.]+) ms", re.MULTILINE)
@@ -75,6 +75,7 @@ def psql_script(
     lines += ["SET jit = off;", "\\timing on"]
     for _ in range(runs):
         lines.append("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;")
+        lines.append(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}';")
         lines += [" ".join(sql.split()) + ";" for sql in statements.values()]
         lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
@@ -100,12 +101,12 @@ def psql_timings(
         check=True,
     )
     times = [float(ms) / 1000 for ms in _PSQL_TIME.findall(finished.stdout)]
-    per_run = len(statements) + 2  # BEGIN, the statements, COMMIT
+    per_run = len(statements) + 3  # BEGIN, SET LOCAL, the statements, COMMIT
     names = list(statements)
     results = []
     for run in range(1, runs + 1):
         chunk = times[run * per_run : (run + 1) * per_run]
-        results.append(dict(zip(names, chunk[1:-1], strict=True)))
+        results.append(dict(zip(names, chunk[2:-1], strict=True)))
     return results
 
 
