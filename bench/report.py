@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.catalogue import Tenant
-from bench.plans import Plan
+from bench.plans import IndexEffect, Plan
 from bench.timing import ProcessSeries, Timed
 
 COMMAND = "python -m bench.run"
@@ -36,7 +36,7 @@ class Results:
     end_to_end: dict[int, ProcessSeries]
     startup: dict[str, tuple[ProcessSeries, tuple[str, ...]]]
     statement_plans: dict[str, Plan]
-    floor_plans: dict[str, Plan]
+    index_effects: list[IndexEffect]
 
 
 def ms(seconds: float) -> str:
@@ -85,6 +85,7 @@ def _document(r: Results) -> list[str]:
         *_targets(r),
         *_sql_breakdown(r),
         *_startup(r),
+        *_indexes(r),
         *_plans(r),
     ]
 
@@ -285,6 +286,41 @@ def _plans(r: Results) -> list[str]:
     for name, plan in r.statement_plans.items():
         lines += [f"### `sql/{name}.sql`", "", "```", plan.text, "```", ""]
     return lines
+
+
+def _indexes(r: Results) -> list[str]:
+    lines = [
+        "## What each index changes",
+        "",
+        "Each recommended index that the plans below use is dropped in a transaction "
+        "that is rolled back, and the statements that used it are explained again. "
+        "Execution times are single `EXPLAIN ANALYZE` runs.",
+        "",
+        "| index | used by | with it | without it | scans of the table without it |",
+        "|---|---|---:|---:|---|",
+    ]
+    for effect in r.index_effects:
+        lines.append(
+            f"| `{effect.index}` | "
+            f"{', '.join(f'`{name}`' for name in effect.statements)} | "
+            f"{effect.with_index_ms:,.0f} ms | {effect.without_index_ms:,.0f} ms | "
+            f"{'; '.join(effect.replaced_by) or '-'} |"
+        )
+    used = {effect.index for effect in r.index_effects}
+    lines += [
+        "",
+        "Recommended but not used by these statements: "
+        + (", ".join(f"`{name}`" for name in _unused(used)) or "none")
+        + ".",
+        "",
+    ]
+    return lines
+
+
+def _unused(used: set[str]) -> list[str]:
+    from closient_cli.doctor import recommended_indexes
+
+    return [i.name for i in recommended_indexes("postgresql") if i.name not in used]
 
 
 def _yes(flag: bool) -> str:

@@ -200,7 +200,8 @@ def measure(
     starts = startup.measure_startup(big, as_of, args.startup_runs, environment)
     say("plans")
     statement_plans = plans.explain_all(conninfo, tool_queries(), params)
-    floor_plans = plans.explain_all(conninfo, FLOOR_STATEMENTS, params)
+    say("plans without each index")
+    effects = plans.index_effects(conninfo, tool_queries(), params, statement_plans)
     return Results(
         args=args,
         as_of=as_of,
@@ -222,7 +223,7 @@ def measure(
         end_to_end=end_to_end,
         startup=starts,
         statement_plans=statement_plans,
-        floor_plans=floor_plans,
+        index_effects=effects,
     )
 
 
