@@ -173,6 +173,9 @@ def measure(
         tool_sql = repeat(
             lambda: run_stats(connection, big.organization_id, as_of), runs
         )
+        small_sql = repeat(
+            lambda: run_stats(connection, tenants.small.organization_id, as_of), runs
+        )
         per_statement = [run_each(connection, params) for _ in range(runs + 1)][1:]
         say("the floor")
         floor_counts = run_statements(connection, FLOOR_STATEMENTS, params)
@@ -213,6 +216,7 @@ def measure(
         answer=answer,
         naive_answer=naive_answer,
         tool_sql=tool_sql,
+        small_sql=small_sql,
         per_statement=_medians(per_statement),
         psql_total=Timed(tuple(sum(run.values()) for run in psql)),
         psql_per_statement=_medians(psql),
