@@ -248,9 +248,10 @@ def _why(r: Results) -> list[str]:
         "meeting 1.5x `import typer` would mean parsing arguments without Typer.",
         f"- **End to end over SQL and imports.** On the small organization, "
         f"whose SQL takes {ms(r.small_sql.median)}, the process costs "
-        f"{ms(fixed)} beyond its SQL and its imports: Typer's pydantic coercion "
-        f"(about {ms(adapters - typer)}), the interpreter, the connection "
-        "(SCRAM authentication and SQLAlchemy's first-connect queries) and the "
+        f"{ms(fixed)} beyond its SQL and its imports. That fixed part is the "
+        "interpreter, Typer's argument conversion (importing `typer._adapters` "
+        f"alone takes {ms(adapters)}), the connection (SCRAM authentication and "
+        "SQLAlchemy's first-connect queries) and the "
         "access check. On the big organization the end-to-end runs ranged from "
         f"{ms(min(run.seconds for run in big.runs))} to "
         f"{ms(max(run.seconds for run in big.runs))} (median {ms(big.median)}) "
