@@ -1,20 +1,15 @@
-"""closient's own statements, run in-process, through psql, and explained."""
+"""closient's own statements as text, and the same statements run through psql."""
 
 from __future__ import annotations
 
 import re
 import subprocess
-import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import psycopg
-
-from closient_cli.queries import Query, load
+from closient_cli.queries import load
 from closient_cli.stats import COUNTER_QUERIES, REPORT_WORK_MEM, report_params
 
 _BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
@@ -33,38 +28,6 @@ def params_for(organization_id: str, as_of: date) -> dict[str, str]:
 def as_psycopg(sql: str) -> str:
     """``:name`` binds as psycopg's ``%(name)s`` (and literal % doubled)."""
     return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
-
-
-@dataclass(frozen=True)
-class StatementRunner:
-    """Runs a set of statements in one read-only REPEATABLE READ transaction."""
-
-    connection: psycopg.Connection[Any]
-    statements: Mapping[str, str]
-    params: Mapping[str, str]
-
-    def run_all(self) -> dict[str, float]:
-        """Each statement's seconds, all in one snapshot, as closient runs them."""
-        timings = {}
-        with self.connection.transaction():
-            self.connection.execute(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
-            )
-            for name, sql in self.statements.items():
-                started = time.perf_counter()
-                self.connection.execute(as_psycopg(sql), self.params).fetchall()
-                timings[name] = time.perf_counter() - started
-        return timings
-
-    def explain(self, sql: str) -> str:
-        with self.connection.transaction():
-            self.connection.execute(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
-            )
-            rows = self.connection.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + as_psycopg(sql), self.params
-            ).fetchall()
-        return "\n".join(str(row[0]) for row in rows)
 
 
 def psql_script(
@@ -108,7 +71,3 @@ def psql_timings(
         chunk = times[run * per_run : (run + 1) * per_run]
         results.append(dict(zip(names, chunk[2:-1], strict=True)))
     return results
-
-
-def query_source(name: str) -> Query:
-    return load(name, "postgresql")
