@@ -1,0 +1,1 @@
+"""A rerunnable benchmark of closient on a generated multi-tenant catalogue."""

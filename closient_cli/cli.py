@@ -341,5 +341,38 @@ def demo(
     run_demo(database, make_console(sys.stdout, no_color=no_color))
 
 
+@app.command()
+def doctor(
+    json_output: JsonOption = False,
+    database: DatabaseOption = None,
+    profile: ProfileOption = None,
+    timeout: TimeoutOption = 30.0,
+    verbose: VerboseOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """List the indexes closient recommends that the database lacks.
+
+    Prints the CREATE INDEX CONCURRENTLY statements a DBA would run; closient never
+    runs them. Exits 0 whether or not indexes are missing. Needs no API key: it reads
+    only the database's catalogue of indexes.
+    """
+    from closient_cli.database import open_database
+    from closient_cli.doctor import check, render_text
+    from closient_cli.render import write_json
+    from closient_cli.settings import embedded_database_path, resolve
+
+    configure_logging(verbose=verbose, debug=debug)
+    settings = resolve(database_flag=database, api_key_flag=None, profile_flag=profile)
+    diagnosis = check(
+        open_database(
+            settings.database_url.value or embedded_database_path(), timeout=timeout
+        )
+    )
+    if json_output:
+        write_json(diagnosis.as_dict(), sys.stdout)
+    else:
+        sys.stdout.write(render_text(diagnosis))
+
+
 app.command("completeness")(triage_cli.completeness)
 app.add_typer(triage_cli.app, name="triage")

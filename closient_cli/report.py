@@ -53,6 +53,8 @@ def reading(
 ) -> Iterator[Reader]:
     """Check the key, connect, and yield a Reader over one read-only snapshot.
 
+    On a replica that lags behind its primary, a one-line note goes to stderr.
+
     ``retries`` is how many more times a connection that cannot be opened is tried.
 
     Every query of the block loads its SQL from ``settings.sql_dir`` where that
@@ -60,6 +62,7 @@ def reading(
     """
     key = parse_key(settings.api_key.value)
     from closient_cli.database import open_database, snapshot
+    from closient_cli.replica import warn_if_lagging
 
     with sql_folder(settings.sql_dir.value, settings.sql_dir.source):
         database = open_database(
@@ -67,7 +70,9 @@ def reading(
         )
         now = datetime.now(UTC)
         with snapshot(database, retries=retries) as connection:
-            yield Reader(connection, database, identify(connection, database, key, now))
+            caller = identify(connection, database, key, now)
+            warn_if_lagging(connection, database.dialect)
+            yield Reader(connection, database, caller)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +67,21 @@ class PostgresServer:
     root: Path
     port: int
     as_postgres_user: bool
+    settings: tuple[str, ...] = SERVER_SETTINGS
 
     @property
     def datadir(self) -> Path:
         return self.root / "data"
+
+    def tool(self, name: str) -> Path:
+        """A client program of the same installation (pg_basebackup, psql)."""
+        beside = self.bindir / name
+        if beside.is_file():
+            return beside
+        version = self.run(str(self.bindir / "pg_ctl"), "--version").stdout.split()[-1]
+        major = version.split(".")[0]
+        packaged = Path(f"/usr/lib/postgresql/{major}/bin") / name
+        return packaged if packaged.is_file() else Path(shutil.which(name) or name)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = list(args)
@@ -101,8 +113,8 @@ class PostgresServer:
         self.launch()
 
     def launch(self) -> None:
-        """Start the server of an initialized data directory, and wait for it."""
-        options = " ".join(f"-c {setting}" for setting in SERVER_SETTINGS)
+        """Start the server on an existing data directory."""
+        options = " ".join(f"-c {setting}" for setting in self.settings)
         self.run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -150,24 +162,70 @@ def _server_env() -> dict[str, str]:
     }
 
 
-def start_server() -> PostgresServer:
-    """Start a server in a new temporary directory."""
+def start_server(extra_settings: Sequence[str] = ()) -> PostgresServer:
+    """Start a server in a new temporary directory (``name=value`` settings added)."""
+    server = _new_server(extra_settings)
+    _started(server, server.start)
+    return server
+
+
+def _new_server(extra_settings: Sequence[str]) -> PostgresServer:
     bindir = find_bindir()
     as_postgres_user = os.geteuid() == 0
     root = Path(tempfile.mkdtemp(prefix="closient-pg-"))
     if as_postgres_user:
         shutil.chown(root, "postgres")
-    server = PostgresServer(bindir, root, free_port(), as_postgres_user)
+    settings = (*SERVER_SETTINGS, *extra_settings)
+    return PostgresServer(bindir, root, free_port(), as_postgres_user, settings)
+
+
+def _started(server: PostgresServer, start: Callable[[], None]) -> None:
     try:
-        server.start()
+        start()
     except subprocess.CalledProcessError as error:
-        log = root / "server.log"
+        log = server.root / "server.log"
         details = log.read_text() if log.exists() else ""
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(server.root, ignore_errors=True)
         raise RuntimeError(
             f"PostgreSQL did not start: {error.stderr}\n{details}"
         ) from None
-    return server
+
+
+def start_standby(primary: PostgresServer) -> PostgresServer:
+    """A streaming hot standby of ``primary``, cloned with ``pg_basebackup -R``.
+
+    The primary must allow replication connections from 127.0.0.1 for the superuser
+    (initdb's pg_hba.conf does) and run with wal_level=replica and max_wal_senders > 0.
+    """
+    standby = _new_server(("hot_standby=on",))
+
+    def clone_and_launch() -> None:
+        passfile = standby.root / "pgpass"
+        passfile.write_text(f"127.0.0.1:{primary.port}:*:{SUPERUSER}:{PASSWORD}\n")
+        passfile.chmod(0o600)
+        if standby.as_postgres_user:
+            shutil.chown(passfile, "postgres")
+        standby.run(
+            str(primary.tool("pg_basebackup")),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            SUPERUSER,
+            "-D",
+            str(standby.datadir),
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+            "-d",
+            f"passfile={passfile}",
+        )
+        standby.launch()
+
+    _started(standby, clone_and_launch)
+    return standby
 
 
 def remove(server: PostgresServer) -> None:

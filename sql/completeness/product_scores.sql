@@ -16,6 +16,12 @@
 --   country         0.10    country_of_origin not blank
 --
 -- Blank means empty or spaces only; trim() removes spaces only, on both engines.
+--
+-- Speed: the child rows are grouped per product first (images counted, certified and
+-- actively offered products listed once each), each restricted to the organization's
+-- products by a join, and the groups are then joined to the products. This lets the
+-- planner read each child index once, in product order, and merge it with the
+-- organization's product ids, instead of probing every child index once per product.
 -- Binds: :organization_id, :as_of.
 SELECT
     scored.*,
@@ -58,33 +64,36 @@ FROM (
             p.category_id,
             p.country_of_origin,
             CASE WHEN p.nutrition IS NULL THEN 0 ELSE 1 END AS has_nutrition,
-            (
-                SELECT count(*)
-                FROM products_productimage AS i
-                WHERE i.product_id = p.id
-            ) AS image_count,
-            CASE
-                WHEN EXISTS (
-                    SELECT 1
-                    FROM certifications_certificationassignment AS a
-                    WHERE a.product_id = p.id
-                        AND (a.expiry_date IS NULL OR a.expiry_date >= :as_of)
-                ) THEN 1
-                ELSE 0
-            END AS has_certification,
-            CASE
-                WHEN EXISTS (
-                    SELECT 1
-                    FROM retailers_instoreoffer AS s
-                    WHERE s.product_id = p.id AND s.status = 'active'
-                ) OR EXISTS (
-                    SELECT 1
-                    FROM retailers_onlineoffer AS o
-                    WHERE o.product_id = p.id AND o.status = 'active'
-                ) THEN 1
-                ELSE 0
-            END AS has_active_offer
+            coalesce(images.image_count, 0) AS image_count,
+            CASE WHEN certified.product_id IS NULL THEN 0 ELSE 1 END
+                AS has_certification,
+            CASE WHEN offered.product_id IS NULL THEN 0 ELSE 1 END AS has_active_offer
         FROM products_product AS p
+        LEFT JOIN (
+            SELECT i.product_id, count(*) AS image_count
+            FROM products_productimage AS i
+            JOIN products_product AS ip ON ip.id = i.product_id
+            WHERE ip.owner_id = :organization_id
+            GROUP BY i.product_id
+        ) AS images ON images.product_id = p.id
+        LEFT JOIN (
+            SELECT DISTINCT a.product_id
+            FROM certifications_certificationassignment AS a
+            JOIN products_product AS ap ON ap.id = a.product_id
+            WHERE ap.owner_id = :organization_id
+                AND (a.expiry_date IS NULL OR a.expiry_date >= :as_of)
+        ) AS certified ON certified.product_id = p.id
+        LEFT JOIN (
+            SELECT s.product_id
+            FROM retailers_instoreoffer AS s
+            JOIN products_product AS sp ON sp.id = s.product_id
+            WHERE sp.owner_id = :organization_id AND s.status = 'active'
+            UNION
+            SELECT o.product_id
+            FROM retailers_onlineoffer AS o
+            JOIN products_product AS op ON op.id = o.product_id
+            WHERE op.owner_id = :organization_id AND o.status = 'active'
+        ) AS offered ON offered.product_id = p.id
         WHERE p.owner_id = :organization_id
     ) AS facts
 ) AS scored

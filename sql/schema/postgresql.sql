@@ -119,8 +119,10 @@ CREATE INDEX closient_productimage_product ON products_productimage (product_id)
 CREATE INDEX closient_certassignment_product
     ON certifications_certificationassignment (product_id, expiry_date);
 CREATE INDEX closient_instoreoffer_org_status ON retailers_instoreoffer (organization_id, status);
-CREATE INDEX closient_instoreoffer_product_status ON retailers_instoreoffer (product_id, status);
+CREATE INDEX closient_instoreoffer_product_active ON retailers_instoreoffer (product_id)
+    WHERE status = 'active';
 CREATE INDEX closient_onlineoffer_org_status ON retailers_onlineoffer (organization_id, status);
-CREATE INDEX closient_onlineoffer_product_status ON retailers_onlineoffer (product_id, status);
+CREATE INDEX closient_onlineoffer_product_active ON retailers_onlineoffer (product_id)
+    WHERE status = 'active';
 CREATE INDEX closient_onlineoffer_org_failing ON retailers_onlineoffer (organization_id)
     WHERE url_status IN ('broken', 'timeout', 'dns_failure');

@@ -3,7 +3,7 @@
 Run from the repository root (it starts its own throwaway PostgreSQL server, as the
 tests do, and removes it afterwards):
 
-    python -m benchmarks.triage_lists [--products 200000] [--runs 7] [--indexes]
+    python -m bench.triage_lists [--products 200000] [--runs 7] [--indexes]
 
 It fills one organization with generated rows (plus a second, smaller one), runs
 VACUUM ANALYZE, then times the first page (50 rows) of every list, a deep page, and
