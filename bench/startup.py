@@ -69,10 +69,10 @@ def startup_commands(tenant: Tenant, as_of: date) -> dict[str, list[str]]:
     return {
         "python -c pass": [PYTHON, "-c", "pass"],
         'python -c "import typer"': [PYTHON, "-c", "import typer"],
-        'python -c "import typer._adapters" (Typer\'s pydantic coercion)': [
+        'python -c "import closient\'s command layer"': [
             PYTHON,
             "-c",
-            "import typer._adapters",
+            "import closient_cli.__main__, closient_cli.cli",
         ],
         "closient --version": [script, "--version"],
         "closient --help": [script, "--help"],

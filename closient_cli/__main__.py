@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from closient_cli.errors import (
@@ -56,6 +55,8 @@ def run(args: Sequence[str]) -> int:
         if usage is not None:
             return _fail(ValidationError(usage), wants_json=wants_json)
         if debug:
+            import traceback
+
             sys.stderr.write(redact(traceback.format_exc()))
         return _fail(
             InternalError(

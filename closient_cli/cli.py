@@ -130,17 +130,21 @@ def stats(
     When some named organizations cannot be read, the others are still reported and
     the exit status is that of the first failure.
     """
+    configure_logging(verbose=verbose, debug=debug)
+    chosen = _chosen_format(output_format, json_output)
+    organization_ids = _organization_ids(organizations or [], all_organizations)
+    report_date = parse_as_of(as_of)
+    # The core is imported once the arguments are known to be good, so malformed
+    # ones are refused without loading it.
     from closient_cli.errors import OrganizationsFailed
     from closient_cli.fleet import FleetRequest, run_fleet
     from closient_cli.formats import check_output_path
     from closient_cli.settings import resolve
 
-    configure_logging(verbose=verbose, debug=debug)
-    chosen = _chosen_format(output_format, json_output)
     request = FleetRequest(
-        organization_ids=_organization_ids(organizations or [], all_organizations),
+        organization_ids=organization_ids,
         all_organizations=all_organizations,
-        as_of=parse_as_of(as_of),
+        as_of=report_date,
         settings=resolve(
             database_flag=database,
             api_key_flag=api_key,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -166,6 +165,8 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
     ``path`` is left as it was.
     """
     try:
+        import tempfile
+
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below)
             "w",
             encoding="utf-8",

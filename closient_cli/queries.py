@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +57,8 @@ class QueryFailed(Exception):
 
 def sql_root() -> Path:
     """The folder of SQL files: inside the installed package, else the source tree."""
+    from importlib import resources
+
     packaged = Path(str(resources.files("closient_cli") / "sql"))
     if packaged.is_dir():
         return packaged
