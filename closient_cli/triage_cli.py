@@ -128,121 +128,61 @@ COLUMNS: dict[str, tuple[tuple[str, int], ...]] = {
 RIGHT_ALIGNED = {"Complete", "Days left"}
 
 
-@app.command("broken-offers")
-def broken_offers(
-    organization: OrganizationArgument,
-    output: FormatOption = None,
-    json_output: JsonOption = False,
-    limit: LimitOption = 50,
-    page: PageOption = 1,
-    as_of: AsOfOption = None,
-    database: DatabaseOption = None,
-    api_key: ApiKeyOption = None,
-    sql_dir: SqlDirOption = None,
-    profile: ProfileOption = None,
-    timeout: TimeoutOption = 30.0,
-    retries: RetriesOption = 2,
-    no_color: NoColorOption = False,
-    verbose: VerboseOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Online offers whose last URL check failed (counter broken_offers)."""
-    configure_logging(verbose=verbose, debug=debug)
-    _list(
-        "broken-offers",
-        ListOptions(
-            organization=organization,
-            output=_format(output, json_output),
-            limit=limit,
-            page=page,
-            as_of=as_of,
-            database=database,
-            api_key=api_key,
-            sql_dir=sql_dir,
-            profile=profile,
-            timeout=timeout,
-            retries=retries,
-            no_color=no_color,
-        ),
-    )
+def _register_list(list_name: str, summary: str) -> None:
+    """Add ``closient triage LIST_NAME``: one page (or all rows) of one list."""
+
+    def list_command(
+        organization: OrganizationArgument,
+        output: FormatOption = None,
+        json_output: JsonOption = False,
+        limit: LimitOption = 50,
+        page: PageOption = 1,
+        as_of: AsOfOption = None,
+        database: DatabaseOption = None,
+        api_key: ApiKeyOption = None,
+        sql_dir: SqlDirOption = None,
+        profile: ProfileOption = None,
+        timeout: TimeoutOption = 30.0,
+        retries: RetriesOption = 2,
+        no_color: NoColorOption = False,
+        verbose: VerboseOption = False,
+        debug: DebugOption = False,
+    ) -> None:
+        configure_logging(verbose=verbose, debug=debug)
+        _list(
+            list_name,
+            ListOptions(
+                organization=organization,
+                output=_format(output, json_output),
+                limit=limit,
+                page=page,
+                as_of=as_of,
+                database=database,
+                api_key=api_key,
+                sql_dir=sql_dir,
+                profile=profile,
+                timeout=timeout,
+                retries=retries,
+                no_color=no_color,
+            ),
+        )
+
+    list_command.__doc__ = summary
+    list_command.__name__ = list_name.replace("-", "_")
+    app.command(list_name)(list_command)
 
 
-@app.command("expiring-certifications")
-def expiring_certifications(
-    organization: OrganizationArgument,
-    output: FormatOption = None,
-    json_output: JsonOption = False,
-    limit: LimitOption = 50,
-    page: PageOption = 1,
-    as_of: AsOfOption = None,
-    database: DatabaseOption = None,
-    api_key: ApiKeyOption = None,
-    sql_dir: SqlDirOption = None,
-    profile: ProfileOption = None,
-    timeout: TimeoutOption = 30.0,
-    retries: RetriesOption = 2,
-    no_color: NoColorOption = False,
-    verbose: VerboseOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Certifications expiring within 60 days, soonest first."""
-    configure_logging(verbose=verbose, debug=debug)
-    _list(
-        "expiring-certifications",
-        ListOptions(
-            organization=organization,
-            output=_format(output, json_output),
-            limit=limit,
-            page=page,
-            as_of=as_of,
-            database=database,
-            api_key=api_key,
-            sql_dir=sql_dir,
-            profile=profile,
-            timeout=timeout,
-            retries=retries,
-            no_color=no_color,
-        ),
-    )
-
-
-@app.command("missing-images")
-def missing_images(
-    organization: OrganizationArgument,
-    output: FormatOption = None,
-    json_output: JsonOption = False,
-    limit: LimitOption = 50,
-    page: PageOption = 1,
-    as_of: AsOfOption = None,
-    database: DatabaseOption = None,
-    api_key: ApiKeyOption = None,
-    sql_dir: SqlDirOption = None,
-    profile: ProfileOption = None,
-    timeout: TimeoutOption = 30.0,
-    retries: RetriesOption = 2,
-    no_color: NoColorOption = False,
-    verbose: VerboseOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Products without any product image, by GTIN (counter missing_images)."""
-    configure_logging(verbose=verbose, debug=debug)
-    _list(
-        "missing-images",
-        ListOptions(
-            organization=organization,
-            output=_format(output, json_output),
-            limit=limit,
-            page=page,
-            as_of=as_of,
-            database=database,
-            api_key=api_key,
-            sql_dir=sql_dir,
-            profile=profile,
-            timeout=timeout,
-            retries=retries,
-            no_color=no_color,
-        ),
-    )
+_register_list(
+    "broken-offers",
+    "Online offers whose last URL check failed (counter broken_offers).",
+)
+_register_list(
+    "expiring-certifications", "Certifications expiring within 60 days, soonest first."
+)
+_register_list(
+    "missing-images",
+    "Products without any product image, by GTIN (counter missing_images).",
+)
 
 
 @app.command("incomplete-products")
