@@ -52,6 +52,10 @@ def run(args: Sequence[str]) -> int:
         raise
     except Exception as error:
         usage = _usage_error_message(error)
+        if usage is not None and type(error).__name__ == "NoArgsIsHelpError":
+            # A bare `closient` or `closient triage`: the help, as --help shows it.
+            sys.stderr.write(usage.rstrip("\n") + "\n")
+            return ExitStatus.VALIDATION_ERROR
         if usage is not None:
             return _fail(ValidationError(usage), wants_json=wants_json)
         if debug:

@@ -132,3 +132,13 @@ def test_module_entry_point_matches_the_script() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("closient ")
+
+
+def test_no_command_shows_the_help_on_stderr() -> None:
+    for args in ([], ["triage"]):
+        result = run(*args)
+        assert result.returncode == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("Usage: closient")
+        assert "\\u000a" not in result.stderr
+        assert "Commands:" in result.stderr
