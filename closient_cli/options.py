@@ -73,13 +73,24 @@ AsOfOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON instead of a table.")
 ]
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86400.0
+
+
+def _checked_timeout(value: float) -> float:
+    # A range check alone lets "nan" through: NaN compares false with both bounds.
+    if not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
+        raise typer.BadParameter(
+            f"{value} is not a number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT:g}."
+        )
+    return value
+
+
 TimeoutOption = Annotated[
     float,
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        min=0.1,
-        max=86400,
+        callback=_checked_timeout,
         help="Limit on connecting and on each query (0.1 to 86400).",
     ),
 ]
