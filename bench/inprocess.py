@@ -49,7 +49,7 @@ def run_stats(
 
 
 def run_each(
-    connection: Connection, params: Mapping[str, str | int]
+    connection: Connection, params: Mapping[str, str | int | None]
 ) -> dict[str, float]:
     """Seconds of each counter statement, all in one snapshot."""
     timings = {}
@@ -65,7 +65,7 @@ def run_each(
 def run_statements(
     connection: Connection,
     statements: Mapping[str, str],
-    params: Mapping[str, str | int],
+    params: Mapping[str, str | int | None],
 ) -> dict[str, int]:
     """Run plain statements (the floor) in one snapshot; their single values."""
     values = {}
@@ -92,7 +92,7 @@ PLANNER_CHOICES = {
 def floor_timings(
     connection: Connection,
     statements: Mapping[str, str],
-    params: Mapping[str, str | int],
+    params: Mapping[str, str | int | None],
     runs: int,
 ) -> dict[str, tuple[float, str]]:
     """Per statement, the median seconds of its fastest planner setting, and which."""

@@ -48,7 +48,7 @@ class Plan:
 
 
 def explain_all(
-    conninfo: str, statements: Mapping[str, str], params: Mapping[str, str | int]
+    conninfo: str, statements: Mapping[str, str], params: Mapping[str, str | int | None]
 ) -> dict[str, Plan]:
     """Each statement's plan, run as closient runs it (jit off, one snapshot)."""
     plans = {}
@@ -92,7 +92,7 @@ _SCAN_ON = re.compile(
 def index_effects(
     conninfo: str,
     statements: Mapping[str, str],
-    params: Mapping[str, str | int],
+    params: Mapping[str, str | int | None],
     plans: Mapping[str, Plan],
 ) -> list[IndexEffect]:
     """For each recommended index the plans use: the plans again without it.

@@ -21,7 +21,7 @@ def tool_queries() -> dict[str, str]:
     return {name: load(name, "postgresql").sql for name in COUNTER_QUERIES}
 
 
-def params_for(organization_id: str, as_of: date) -> dict[str, str | int]:
+def params_for(organization_id: str, as_of: date) -> dict[str, str | int | None]:
     return report_params(uuid.UUID(organization_id), as_of)
 
 
@@ -30,11 +30,16 @@ def as_psycopg(sql: str) -> str:
     return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+def _psql_literal(value: str | int | None) -> str:
+    """A psql variable value that interpolates as an SQL literal."""
+    return "NULL" if value is None else f"'''{value}'''"
+
+
 def psql_script(
-    statements: Mapping[str, str], params: Mapping[str, str | int], runs: int
+    statements: Mapping[str, str], params: Mapping[str, str | int | None], runs: int
 ) -> str:
     """A psql script running the statements ``runs`` times with \\timing on."""
-    lines = [f"\\set {name} '''{value}'''" for name, value in params.items()]
+    lines = [f"\\set {name} {_psql_literal(value)}" for name, value in params.items()]
     lines += ["SET jit = off;", "\\timing on"]
     for _ in range(runs):
         lines.append("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;")
@@ -48,7 +53,7 @@ def psql_timings(
     psql: Path,
     conninfo: str,
     statements: Mapping[str, str],
-    params: Mapping[str, str | int],
+    params: Mapping[str, str | int | None],
     runs: int,
 ) -> list[dict[str, float]]:
     """Per run, the server-side time psql reports for each statement (seconds).

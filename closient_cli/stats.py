@@ -48,7 +48,9 @@ class DashboardStats:
         return tuple(field.name for field in fields(cls))
 
 
-def report_params(organization_id: uuid.UUID, as_of: date) -> dict[str, str | int]:
+def report_params(
+    organization_id: uuid.UUID, as_of: date
+) -> dict[str, str | int | None]:
     """The binds every counter and list query of one report shares."""
     return {
         "organization_id": str(organization_id),
@@ -56,6 +58,7 @@ def report_params(organization_id: uuid.UUID, as_of: date) -> dict[str, str | in
         "expiry_horizon": (as_of + EXPIRY_WINDOW).isoformat(),
         "complete_at": COMPLETE_AT,
         "all_rows": ALL_ROWS,
+        "gtin": None,  # every product of the organization, not one
     }
 
 

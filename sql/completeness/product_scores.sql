@@ -22,7 +22,12 @@
 -- products by a join, and the groups are then joined to the products. This lets the
 -- planner read each child index once, in product order, and merge it with the
 -- organization's product ids, instead of probing every child index once per product.
--- Binds: :organization_id, :as_of.
+--
+-- :gtin, when not null, scores only the product with that GTIN (one product's
+-- breakdown); every report binds it null. PostgreSQL folds the null test away when it
+-- plans the statement and SQLite evaluates it once, so a report pays nothing for it,
+-- while a breakdown reads only its product's rows through the indexes.
+-- Binds: :organization_id, :as_of, :gtin.
 SELECT
     scored.*,
     scored.name_points + scored.description_points + scored.brand_points
@@ -74,6 +79,7 @@ FROM (
             FROM products_productimage AS i
             JOIN products_product AS ip ON ip.id = i.product_id
             WHERE ip.owner_id = :organization_id
+                AND (CAST(:gtin AS char(14)) IS NULL OR ip.gtin = CAST(:gtin AS char(14)))
             GROUP BY i.product_id
         ) AS images ON images.product_id = p.id
         LEFT JOIN (
@@ -81,6 +87,7 @@ FROM (
             FROM certifications_certificationassignment AS a
             JOIN products_product AS ap ON ap.id = a.product_id
             WHERE ap.owner_id = :organization_id
+                AND (CAST(:gtin AS char(14)) IS NULL OR ap.gtin = CAST(:gtin AS char(14)))
                 AND (a.expiry_date IS NULL OR a.expiry_date >= :as_of)
         ) AS certified ON certified.product_id = p.id
         LEFT JOIN (
@@ -88,12 +95,15 @@ FROM (
             FROM retailers_instoreoffer AS s
             JOIN products_product AS sp ON sp.id = s.product_id
             WHERE sp.owner_id = :organization_id AND s.status = 'active'
+                AND (CAST(:gtin AS char(14)) IS NULL OR sp.gtin = CAST(:gtin AS char(14)))
             UNION
             SELECT o.product_id
             FROM retailers_onlineoffer AS o
             JOIN products_product AS op ON op.id = o.product_id
             WHERE op.owner_id = :organization_id AND o.status = 'active'
+                AND (CAST(:gtin AS char(14)) IS NULL OR op.gtin = CAST(:gtin AS char(14)))
         ) AS offered ON offered.product_id = p.id
         WHERE p.owner_id = :organization_id
+            AND (CAST(:gtin AS char(14)) IS NULL OR p.gtin = CAST(:gtin AS char(14)))
     ) AS facts
 ) AS scored
