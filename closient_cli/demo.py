@@ -23,8 +23,8 @@ from closient_cli.catalogue import (
     write,
 )
 from closient_cli.errors import ValidationError
+from closient_cli.fleet import FleetRequest, run_fleet
 from closient_cli.ids import short_id
-from closient_cli.report import StatsRequest, run_stats
 from closient_cli.settings import Setting, Settings, config_path, embedded_database_path
 
 if TYPE_CHECKING:
@@ -120,7 +120,8 @@ def run_demo(database_url: str | None, console: Console) -> None:
         api_key=Setting(issued.key, "demo"),
         config_path=config_path(os.environ),
     )
-    report = run_stats(StatsRequest(organization, as_of, settings))
+    fleet = run_fleet(FleetRequest((organization,), False, as_of, settings))
+    report = fleet.reports[0]
     from closient_cli.render import print_stats_table
 
     print_stats_table(console, report)

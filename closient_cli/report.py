@@ -17,7 +17,7 @@ from closient_cli.access import Caller, Organization, authorize, identify
 from closient_cli.apikeys import parse_key
 from closient_cli.queries import sql_folder
 from closient_cli.settings import Settings, embedded_database_path
-from closient_cli.stats import DashboardStats, compute_stats
+from closient_cli.stats import DashboardStats
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -76,29 +76,9 @@ def reading(
 
 
 @dataclass(frozen=True)
-class StatsRequest:
-    """What ``closient stats`` was asked for."""
-
-    organization_id: uuid.UUID
-    as_of: date
-    settings: Settings
-    timeout: float = DEFAULT_TIMEOUT
-
-
-@dataclass(frozen=True)
 class StatsReport:
     """The counters of one organization on one report date."""
 
     organization: Organization
     as_of: date
     stats: DashboardStats
-
-
-def run_stats(request: StatsRequest) -> StatsReport:
-    """The counters of one organization, access and counts from one snapshot."""
-    with reading(request.settings, request.timeout) as reader:
-        organization = reader.organization(request.organization_id)
-        stats = compute_stats(
-            reader.connection, reader.dialect, organization.id, request.as_of
-        )
-    return StatsReport(organization=organization, as_of=request.as_of, stats=stats)
